@@ -1,0 +1,60 @@
+using CommitmentLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace CommitmentLedger.Commitments;
+
+public sealed record ChangeStatusRequest(string? Status, string? Reason, string? EffectiveOn);
+
+public sealed record ChangeStatus(LifecycleStatus To, string Reason, DateOnly? EffectiveOn);
+
+public static class ChangeStatusEndpoint
+{
+    public static ChangeStatus? Parse(ChangeStatusRequest body, FieldErrors errors)
+    {
+        if (!Vocabulary.TryParse<LifecycleStatus>(body.Status, out var to))
+        {
+            errors.Add("status", $"must be one of: {Vocabulary.Words<LifecycleStatus>()}");
+        }
+        Input.RequireText(errors, "reason", body.Reason, Limits.Reason);
+        DateOnly? effectiveOn = null;
+        if (body.EffectiveOn is not null)
+        {
+            if (Input.TryParseDate(body.EffectiveOn, out var date)) effectiveOn = date;
+            else errors.Add("effectiveOn", "must be a real date written YYYY-MM-DD");
+        }
+        return errors.Any ? null : new ChangeStatus(to, body.Reason!.Trim(), effectiveOn);
+    }
+
+    public static Decision Decide(Commitment state, ChangeStatus command, DateOnly today)
+    {
+        if (!Lifecycle.CanMove(state.Status, command.To))
+        {
+            var allowed = Lifecycle.MovesFrom(state.Status);
+            return new Decision.Conflict(
+                $"A commitment that is {Vocabulary.Word(state.Status)} cannot move to {Vocabulary.Word(command.To)}. " +
+                (allowed.Count == 0
+                    ? $"{Vocabulary.Word(state.Status)} is terminal."
+                    : $"Allowed moves: {string.Join(", ", allowed.Select(Vocabulary.Word))}."));
+        }
+        var effectiveOn = command.EffectiveOn ?? today;
+        return (Decision?)EffectiveDates.Check(state, effectiveOn, today)
+               ?? Decision.Accept(new StatusChanged(state.Status, command.To, command.Reason, effectiveOn));
+    }
+
+    [WolverinePost("/api/commitments/{id}/status", OperationId = "changeStatus")]
+    [Tags("Commitments")]
+    [EndpointSummary("Change the lifecycle status of a commitment")]
+    [ProducesResponseType<CommitmentView>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    public static (IResult, Events) Post(ChangeStatusRequest body, [WriteAggregate("id")] Commitment commitment,
+        IDocumentSession session, HttpContext http, TimeProvider clock)
+        => CommitmentWrite.Run(commitment, http, session,
+            errors => Parse(body, errors),
+            command => Decide(commitment, command, clock.Today()));
+}

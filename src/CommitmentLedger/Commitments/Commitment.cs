@@ -1,0 +1,94 @@
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+
+namespace CommitmentLedger.Commitments;
+
+public sealed record ProgressNote(string Note, DateOnly EffectiveOn, DateTimeOffset RecordedAt, string? RecordedBy);
+
+/// <summary>
+/// The current state of one commitment stream, kept by the inline <see cref="CommitmentProjection"/>.
+/// Immutable: every event yields a new instance, so nothing fetched for writing is ever mutated.
+/// </summary>
+public sealed record Commitment
+{
+    public Guid Id { get; init; }
+    public long Version { get; set; }
+    public string? ExternalRef { get; init; }
+    public CommitmentKind Kind { get; init; }
+    public Strength Strength { get; init; }
+    public IReadOnlyDictionary<string, string> Title { get; init; } = new Dictionary<string, string>();
+    /// <summary>All title translations lower-cased in one string, so free-text search is one indexed column.</summary>
+    public string SearchText { get; init; } = "";
+    public string[] Parties { get; init; } = [];
+    public string[] Responsible { get; init; } = [];
+    public string Area { get; init; } = "";
+    public DateOnly MadeOn { get; init; }
+    public DateOnly? DueOn { get; init; }
+    public LifecycleStatus Status { get; init; }
+    public DateOnly StatusSince { get; init; }
+    public Guid? ParentId { get; init; }
+    public Guid[] FollowUps { get; init; } = [];
+    public SourceCitation? Source { get; init; }
+    public ProgressNote? LastProgress { get; init; }
+    public string ContentHash { get; init; } = "";
+    public DateTimeOffset RecordedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public bool IsTerminal => Lifecycle.IsTerminal(Status);
+
+    public bool IsOverdueOn(DateOnly today) => DueOn is { } due && due < today && !IsTerminal;
+}
+
+public partial class CommitmentProjection : SingleStreamProjection<Commitment, Guid>
+{
+    public Commitment Create(IEvent<CommitmentRecorded> e)
+    {
+        var data = e.Data;
+        return new Commitment
+        {
+            Id = e.StreamId,
+            ExternalRef = data.ExternalRef,
+            Kind = data.Kind,
+            Strength = data.Strength,
+            Title = data.Title,
+            SearchText = string.Join(" | ", data.Title.Values).ToLowerInvariant(),
+            Parties = data.Parties,
+            Responsible = data.Responsible,
+            Area = data.Area,
+            MadeOn = data.MadeOn,
+            DueOn = data.DueOn,
+            Status = data.Status,
+            StatusSince = data.MadeOn,
+            ParentId = data.ParentId,
+            Source = data.Source,
+            ContentHash = data.ContentHash,
+            RecordedAt = e.Timestamp,
+            UpdatedAt = e.Timestamp,
+        };
+    }
+
+    public Commitment Apply(IEvent<ProgressReported> e, Commitment current) => current with
+    {
+        LastProgress = new ProgressNote(e.Data.Note, e.Data.EffectiveOn, e.Timestamp, e.UserName),
+        UpdatedAt = e.Timestamp,
+    };
+
+    public Commitment Apply(IEvent<StatusChanged> e, Commitment current) => current with
+    {
+        Status = e.Data.To,
+        StatusSince = e.Data.EffectiveOn,
+        UpdatedAt = e.Timestamp,
+    };
+
+    public Commitment Apply(IEvent<DueDateSet> e, Commitment current) => current with
+    {
+        DueOn = e.Data.DueOn,
+        UpdatedAt = e.Timestamp,
+    };
+
+    public Commitment Apply(IEvent<FollowUpLinked> e, Commitment current) => current with
+    {
+        FollowUps = current.FollowUps.Contains(e.Data.FollowUpId) ? current.FollowUps : [.. current.FollowUps, e.Data.FollowUpId],
+        UpdatedAt = e.Timestamp,
+    };
+}

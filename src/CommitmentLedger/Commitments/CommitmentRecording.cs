@@ -1,0 +1,38 @@
+using Marten;
+
+namespace CommitmentLedger.Commitments;
+
+public enum RecordingOutcome { Created, Unchanged, ExternalRefTaken }
+
+public sealed record Recording(RecordingOutcome Outcome, Guid Id);
+
+/// <summary>
+/// Starts a commitment stream, shared by create, follow-ups and imports. An externalRef is a natural key:
+/// the same content under it again is a repeat (nothing written), different content is a conflict.
+/// The parent, if any, gets a <see cref="FollowUpLinked"/> in the same transaction.
+/// </summary>
+public static class CommitmentRecording
+{
+    /// <summary>Decides without writing; version 7 ids sort by creation time, giving the list its cursor order.</summary>
+    public static Recording Decide(CommitmentRecorded recorded, Commitment? existingWithSameRef) =>
+        existingWithSameRef is null
+            ? new Recording(RecordingOutcome.Created, Guid.CreateVersion7())
+            : existingWithSameRef.ContentHash == recorded.ContentHash
+                ? new Recording(RecordingOutcome.Unchanged, existingWithSameRef.Id)
+                : new Recording(RecordingOutcome.ExternalRefTaken, existingWithSameRef.Id);
+
+    /// <summary>Appends the new stream and links it to its parent; call only for <see cref="RecordingOutcome.Created"/>.</summary>
+    public static void Start(IDocumentSession session, Guid id, CommitmentRecorded recorded)
+    {
+        session.Events.StartStream<Commitment>(id, recorded);
+        if (recorded.ParentId is { } parentId)
+        {
+            session.Events.Append(parentId, new FollowUpLinked(id, recorded.MadeOn));
+        }
+    }
+
+    public static Task<Commitment?> FindByExternalRef(IQuerySession session, string? externalRef, CancellationToken ct) =>
+        externalRef is null
+            ? Task.FromResult<Commitment?>(null)
+            : session.Query<Commitment>().FirstOrDefaultAsync(x => x.ExternalRef == externalRef, ct);
+}

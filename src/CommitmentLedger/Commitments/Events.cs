@@ -1,0 +1,46 @@
+namespace CommitmentLedger.Commitments;
+
+/// <summary>Events that carry the date on which the fact happened in the world (the second clock).</summary>
+public interface IHasEffectiveDate
+{
+    DateOnly EffectiveOn { get; }
+}
+
+public sealed record SourceCitation(
+    string? Title,
+    string? Publisher,
+    DateOnly? PublishedOn,
+    string? Url,
+    string? Section,
+    string? Quote,
+    string? QuoteLanguage);
+
+public sealed record EvidenceLink(string Title, string Url);
+
+public sealed record CommitmentRecorded(
+    string? ExternalRef,
+    CommitmentKind Kind,
+    Strength Strength,
+    IReadOnlyDictionary<string, string> Title,
+    string[] Parties,
+    string[] Responsible,
+    string Area,
+    DateOnly MadeOn,
+    DateOnly? DueOn,
+    LifecycleStatus Status,
+    Guid? ParentId,
+    SourceCitation? Source,
+    string ContentHash) : IHasEffectiveDate
+{
+    public DateOnly EffectiveOn => MadeOn;
+}
+
+public sealed record ProgressReported(string Note, DateOnly EffectiveOn, EvidenceLink[] Evidence) : IHasEffectiveDate;
+
+public sealed record StatusChanged(LifecycleStatus From, LifecycleStatus To, string Reason, DateOnly EffectiveOn)
+    : IHasEffectiveDate;
+
+public sealed record DueDateSet(DateOnly? PreviousDueOn, DateOnly DueOn, string Reason, DateOnly EffectiveOn)
+    : IHasEffectiveDate;
+
+public sealed record FollowUpLinked(Guid FollowUpId, DateOnly EffectiveOn) : IHasEffectiveDate;

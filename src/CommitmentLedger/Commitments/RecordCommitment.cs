@@ -1,0 +1,50 @@
+using CommitmentLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CommitmentLedger.Commitments;
+
+public static class RecordCommitmentEndpoint
+{
+    [WolverinePost("/api/commitments", OperationId = "recordCommitment")]
+    [Tags("Commitments")]
+    [EndpointSummary("Record a commitment")]
+    [ProducesResponseType<CommitmentView>(StatusCodes.Status201Created)]
+    [ProducesResponseType<CommitmentView>(StatusCodes.Status200OK, Description = "The same content was already recorded under this externalRef")]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    public static async Task<IResult> Post(NewCommitment body, IDocumentSession session, CancellationToken ct) =>
+        await Record(body, session, ct);
+
+    /// <summary>Validation, the parent check and the natural-key check, shared with follow-ups.</summary>
+    public static async Task<IResult> Record(NewCommitment body, IDocumentSession session, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var recorded = NewCommitmentRules.Validate(body, errors);
+        if (recorded?.ParentId is { } parentId && await session.LoadAsync<Commitment>(parentId, ct) is null)
+        {
+            errors.Add("parentId", $"no commitment has the id {parentId}");
+        }
+        if (recorded is null || errors.Any)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var existing = await CommitmentRecording.FindByExternalRef(session, recorded.ExternalRef, ct);
+        var recording = CommitmentRecording.Decide(recorded, existing);
+        if (recording.Outcome == RecordingOutcome.Created)
+        {
+            CommitmentRecording.Start(session, recording.Id, recorded);
+        }
+        return recording.Outcome switch
+        {
+            RecordingOutcome.Created => new CommitmentResponse(session, recording.Id, StatusCodes.Status201Created),
+            RecordingOutcome.Unchanged => new CommitmentResponse(session, recording.Id),
+            _ => Problems.Conflict(
+                $"externalRef '{recorded.ExternalRef}' is already used by commitment {recording.Id} with different content.",
+                new Dictionary<string, object?> { ["existingId"] = recording.Id }),
+        };
+    }
+}

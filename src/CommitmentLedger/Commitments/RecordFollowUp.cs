@@ -1,0 +1,29 @@
+using CommitmentLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CommitmentLedger.Commitments;
+
+public static class RecordFollowUpEndpoint
+{
+    [WolverinePost("/api/commitments/{id}/follow-ups", OperationId = "recordFollowUp")]
+    [Tags("Commitments")]
+    [EndpointSummary("Record a follow-up of a commitment (same body as create; parentId comes from the path)")]
+    [ProducesResponseType<CommitmentView>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    public static async Task<IResult> Post(string id, NewCommitment body, IDocumentSession session, CancellationToken ct)
+    {
+        if (!Guid.TryParse(id, out var parentId) || await session.LoadAsync<Commitment>(parentId, ct) is null)
+        {
+            return Problems.NotFound($"No commitment has the id '{id}'.");
+        }
+        if (body.ParentId is { } named && named != parentId)
+        {
+            return Problems.Invalid("parentId", "must be left out or equal the id in the path");
+        }
+        return await RecordCommitmentEndpoint.Record(body with { ParentId = parentId }, session, ct);
+    }
+}

@@ -1,0 +1,55 @@
+using CommitmentLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace CommitmentLedger.Commitments;
+
+public sealed record SetDueDateRequest(string? DueOn, string? Reason);
+
+public sealed record SetDueDate(DateOnly DueOn, string Reason);
+
+public static class SetDueDateEndpoint
+{
+    public static SetDueDate? Parse(SetDueDateRequest body, FieldErrors errors)
+    {
+        if (!Input.TryParseDate(body.DueOn, out var dueOn))
+        {
+            errors.Add("dueOn", "is required and must be a real date written YYYY-MM-DD");
+        }
+        Input.RequireText(errors, "reason", body.Reason, Limits.Reason);
+        return errors.Any ? null : new SetDueDate(dueOn, body.Reason!.Trim());
+    }
+
+    /// <summary>Setting the date it already has appends nothing: a PUT may be repeated.</summary>
+    public static Decision Decide(Commitment state, SetDueDate command, DateOnly today)
+    {
+        if (command.DueOn < state.MadeOn)
+        {
+            return new Decision.Invalid("dueOn", $"must not be before the commitment was made ({state.MadeOn:yyyy-MM-dd})");
+        }
+        if (state.IsTerminal)
+        {
+            return new Decision.Conflict(
+                $"The commitment is {Vocabulary.Word(state.Status)}, a terminal status: its due date can no longer move.");
+        }
+        return state.DueOn == command.DueOn
+            ? Decision.Accept()
+            : Decision.Accept(new DueDateSet(state.DueOn, command.DueOn, command.Reason, today));
+    }
+
+    [WolverinePut("/api/commitments/{id}/due-date", OperationId = "setDueDate")]
+    [Tags("Commitments")]
+    [EndpointSummary("Set or move the due date of a commitment")]
+    [ProducesResponseType<CommitmentView>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    public static (IResult, Events) Put(SetDueDateRequest body, [WriteAggregate("id")] Commitment commitment,
+        IDocumentSession session, HttpContext http, TimeProvider clock)
+        => CommitmentWrite.Run(commitment, http, session,
+            errors => Parse(body, errors),
+            command => Decide(commitment, command, clock.Today()));
+}

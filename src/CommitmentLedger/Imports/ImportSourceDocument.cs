@@ -1,0 +1,30 @@
+using CommitmentLedger.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace CommitmentLedger.Imports;
+
+public static class ImportSourceDocumentEndpoint
+{
+    [WolverinePost("/api/imports", OperationId = "importSourceDocument")]
+    [Tags("Imports")]
+    [EndpointSummary("Import a source document and its commitments; importing the same file again creates nothing")]
+    [ProducesResponseType<ImportResult>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    public static async Task<IResult> Post(ImportFile file, IDocumentSession session, CancellationToken ct) =>
+        await SourceImporter.Import(session, file, ct) switch
+        {
+            ImportOutcome.Imported imported => Results.Ok(imported.Result),
+            ImportOutcome.Invalid invalid => Problems.Invalid(invalid.Errors),
+            ImportOutcome.Conflicting conflicting => Conflict(conflicting.Refs),
+            var other => throw new InvalidOperationException($"Unknown import outcome {other}"),
+        };
+
+    public static IResult Conflict(IReadOnlyList<string> refs) => Problems.Conflict(
+        $"These refs were imported before with different content: {string.Join(", ", refs)}. " +
+        "Nothing was written; a recorded commitment is changed through its own endpoints, not by re-import.",
+        new Dictionary<string, object?> { ["refs"] = refs });
+}

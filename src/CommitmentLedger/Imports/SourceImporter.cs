@@ -1,0 +1,170 @@
+using System.Text.RegularExpressions;
+using CommitmentLedger.Commitments;
+using CommitmentLedger.Infrastructure;
+using Marten;
+
+namespace CommitmentLedger.Imports;
+
+public abstract record ImportOutcome
+{
+    public sealed record Imported(ImportResult Result) : ImportOutcome;
+    public sealed record Invalid(FieldErrors Errors) : ImportOutcome;
+    public sealed record Conflicting(IReadOnlyList<string> Refs) : ImportOutcome;
+}
+
+/// <summary>
+/// Imports one source document and its commitments, all or nothing: nothing is appended to the session
+/// unless every entry is valid and none conflicts, so the caller's single SaveChanges writes all or none.
+/// <c>externalRef</c> is <c>{source.key}/{ref}</c>, which makes a repeated import a no-op.
+/// </summary>
+public static partial class SourceImporter
+{
+    public const int MaxEntries = 1000;
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,99}$")]
+    private static partial Regex Key();
+
+    public static async Task<ImportOutcome> Import(IDocumentSession session, ImportFile file, CancellationToken ct,
+        Action<string>? progress = null)
+    {
+        var errors = new FieldErrors();
+        var source = ValidateSource(file.Source, errors);
+        var entries = file.Commitments ?? [];
+        if (entries.Length == 0 || entries.Length > MaxEntries)
+        {
+            errors.Add("commitments", $"must list 1 to {MaxEntries} commitments");
+        }
+        if (source is null || errors.Any)
+        {
+            return new ImportOutcome.Invalid(errors);
+        }
+
+        var refs = entries.Select(e => $"{source.Key}/{e?.Ref}").ToArray();
+        var existing = (await session.Query<Commitment>().Where(x => x.ExternalRef.IsOneOf(refs)).ToListAsync(ct))
+            .ToDictionary(x => x.ExternalRef!);
+
+        var idsByRef = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        var decided = new List<(ImportEntry Entry, CommitmentRecorded Recorded, Recording Recording)>();
+        var conflicts = new List<string>();
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var prefix = $"commitments[{i}].";
+            var entry = entries[i];
+            if (entry is null)
+            {
+                errors.Add($"commitments[{i}]", "must be an object");
+                continue;
+            }
+            var parentId = ResolveParent(entry, idsByRef, errors, prefix);
+            CheckRef(entry, idsByRef, errors, prefix);
+            var input = entry with
+            {
+                ExternalRef = $"{source.Key}/{entry.Ref}",
+                ParentId = parentId,
+                Source = new SourceInput
+                {
+                    Title = source.Title, Publisher = source.Publisher, PublishedOn = source.PublishedOn, Url = source.Url,
+                    Section = entry.Section, Quote = entry.Quote, QuoteLanguage = entry.Quote is null ? null : source.Language,
+                },
+            };
+            var recorded = NewCommitmentRules.Validate(input, errors, prefix);
+            if (recorded is null || entry.Ref is null)
+            {
+                continue;
+            }
+            var recording = CommitmentRecording.Decide(recorded, existing.GetValueOrDefault(recorded.ExternalRef!));
+            idsByRef[entry.Ref] = recording.Id;
+            if (recording.Outcome == RecordingOutcome.ExternalRefTaken)
+            {
+                conflicts.Add(entry.Ref);
+            }
+            decided.Add((entry, recorded, recording));
+        }
+
+        if (errors.Any)
+        {
+            return new ImportOutcome.Invalid(errors);
+        }
+        if (conflicts.Count > 0)
+        {
+            return new ImportOutcome.Conflicting(conflicts);
+        }
+
+        var imported = new List<ImportedCommitment>();
+        foreach (var (entry, recorded, recording) in decided)
+        {
+            if (recording.Outcome == RecordingOutcome.Created)
+            {
+                CommitmentRecording.Start(session, recording.Id, recorded);
+            }
+            var outcome = recording.Outcome == RecordingOutcome.Created ? "created" : "unchanged";
+            imported.Add(new ImportedCommitment(entry.Ref!, recording.Id, outcome));
+            progress?.Invoke($"[{imported.Count}/{decided.Count}] {outcome,-9} {entry.Ref}");
+        }
+        return new ImportOutcome.Imported(new ImportResult(
+            imported.Count(x => x.Outcome == "created"), imported.Count(x => x.Outcome == "unchanged"), imported));
+    }
+
+    private static ImportSource? ValidateSource(ImportSource? source, FieldErrors errors)
+    {
+        if (source is null)
+        {
+            errors.Add("source", "is required: {key, title, publisher, publishedOn, url, language}");
+            return null;
+        }
+        if (source.Key is null || !Key().IsMatch(source.Key))
+        {
+            errors.Add("source.key", "is required: lower-case letters, digits, '.', '_' or '-', at most 100 characters");
+        }
+        Input.CheckText(errors, "source.title", source.Title, Limits.SourceText);
+        Input.CheckText(errors, "source.publisher", source.Publisher, Limits.SourceText);
+        Input.CheckUrl(errors, "source.url", source.Url, required: false);
+        if (source.PublishedOn is not null && !Input.TryParseDate(source.PublishedOn, out _))
+        {
+            errors.Add("source.publishedOn", "must be a real date written YYYY-MM-DD");
+        }
+        if (string.IsNullOrWhiteSpace(source.Language))
+        {
+            errors.Add("source.language", "is required: the language the source is written in, e.g. 'ja'");
+        }
+        return source;
+    }
+
+    private static void CheckRef(ImportEntry entry, Dictionary<string, Guid> seen, FieldErrors errors, string prefix)
+    {
+        if (entry.Ref is null || !Key().IsMatch(entry.Ref))
+        {
+            errors.Add(prefix + "ref", "is required: lower-case letters, digits, '.', '_' or '-', at most 100 characters");
+        }
+        else if (seen.ContainsKey(entry.Ref))
+        {
+            errors.Add(prefix + "ref", $"'{entry.Ref}' appears more than once in the file");
+        }
+        if (entry.ExternalRef is not null)
+        {
+            errors.Add(prefix + "externalRef", "is set by the import as {source.key}/{ref}; leave it out");
+        }
+        if (entry.ParentId is not null)
+        {
+            errors.Add(prefix + "parentId", "use parentRef, the ref of an earlier entry of the file");
+        }
+        if (entry.Source is not null)
+        {
+            errors.Add(prefix + "source", "comes from the file's source with this entry's quote and section; leave it out");
+        }
+    }
+
+    private static Guid? ResolveParent(ImportEntry entry, Dictionary<string, Guid> idsByRef, FieldErrors errors, string prefix)
+    {
+        if (entry.ParentRef is null)
+        {
+            return null;
+        }
+        if (idsByRef.TryGetValue(entry.ParentRef, out var parentId))
+        {
+            return parentId;
+        }
+        errors.Add(prefix + "parentRef", $"'{entry.ParentRef}' is not the ref of an earlier entry of this file");
+        return null;
+    }
+}

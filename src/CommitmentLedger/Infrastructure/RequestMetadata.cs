@@ -1,0 +1,26 @@
+using System.Diagnostics;
+using Marten;
+
+namespace CommitmentLedger.Infrastructure;
+
+/// <summary>
+/// Wolverine middleware on every write: the events it appends carry who recorded them (ASP.NET's user,
+/// "anonymous" until authentication lands) and the correlation id of the request
+/// (the <c>X-Correlation-ID</c> header when the client sends one, else the W3C trace id).
+/// </summary>
+public static class RequestMetadata
+{
+    public const string CorrelationHeader = "X-Correlation-ID";
+    public const string Anonymous = "anonymous";
+
+    public static void Before(HttpContext http, IDocumentSession session)
+    {
+        var identity = http.User.Identity;
+        session.LastModifiedBy = identity is { IsAuthenticated: true, Name: { } name } ? name : Anonymous;
+        var header = http.Request.Headers[CorrelationHeader].ToString();
+        session.CorrelationId = header.Length is > 0 and <= 200
+            ? header
+            : Activity.Current?.TraceId.ToHexString() ?? http.TraceIdentifier;
+        http.Response.Headers[CorrelationHeader] = session.CorrelationId;
+    }
+}
