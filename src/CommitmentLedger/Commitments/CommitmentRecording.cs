@@ -1,4 +1,5 @@
 using Marten;
+using JasperFx.Events;
 
 namespace CommitmentLedger.Commitments;
 
@@ -21,14 +22,14 @@ public static class CommitmentRecording
                 ? new Recording(RecordingOutcome.Unchanged, existingWithSameRef.Id)
                 : new Recording(RecordingOutcome.ExternalRefTaken, existingWithSameRef.Id);
 
-    /// <summary>Appends the new stream and links it to its parent; call only for <see cref="RecordingOutcome.Created"/>.</summary>
-    public static void Start(IDocumentSession session, Guid id, CommitmentRecorded recorded)
+    /// <summary>
+    /// Appends the new stream and links it to its already stored parent, fetched for writing so the parent's
+    /// version stays exact and a concurrent change to it is caught. Call only for <see cref="RecordingOutcome.Created"/>.
+    /// </summary>
+    public static void Start(IDocumentSession session, Guid id, CommitmentRecorded recorded, IEventStream<Commitment>? parent)
     {
         session.Events.StartStream<Commitment>(id, recorded);
-        if (recorded.ParentId is { } parentId)
-        {
-            session.Events.Append(parentId, new FollowUpLinked(id, recorded.MadeOn));
-        }
+        parent?.AppendOne(new FollowUpLinked(id, recorded.MadeOn));
     }
 
     public static Task<Commitment?> FindByExternalRef(IQuerySession session, string? externalRef, CancellationToken ct) =>

@@ -23,9 +23,12 @@ public static class RecordCommitmentEndpoint
     {
         var errors = new FieldErrors();
         var recorded = NewCommitmentRules.Validate(body, errors);
-        if (recorded?.ParentId is { } parentId && await session.LoadAsync<Commitment>(parentId, ct) is null)
+        var parent = recorded?.ParentId is { } parentId
+            ? await session.Events.FetchForWriting<Commitment>(parentId, ct)
+            : null;
+        if (parent is { Aggregate: null })
         {
-            errors.Add("parentId", $"no commitment has the id {parentId}");
+            errors.Add("parentId", $"no commitment has the id {parent.Id}");
         }
         if (recorded is null || errors.Any)
         {
@@ -36,7 +39,7 @@ public static class RecordCommitmentEndpoint
         var recording = CommitmentRecording.Decide(recorded, existing);
         if (recording.Outcome == RecordingOutcome.Created)
         {
-            CommitmentRecording.Start(session, recording.Id, recorded);
+            CommitmentRecording.Start(session, recording.Id, recorded, parent);
         }
         return recording.Outcome switch
         {

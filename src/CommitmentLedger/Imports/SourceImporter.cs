@@ -90,16 +90,33 @@ public static partial class SourceImporter
             return new ImportOutcome.Conflicting(conflicts);
         }
 
+        // A parent created by this import gets its FollowUpLinked in the same new stream;
+        // a parent stored before is fetched for writing and appended to.
+        var newStreams = decided.Where(d => d.Recording.Outcome == RecordingOutcome.Created)
+            .ToDictionary(d => d.Recording.Id, d => new List<object> { d.Recorded });
         var imported = new List<ImportedCommitment>();
         foreach (var (entry, recorded, recording) in decided)
         {
-            if (recording.Outcome == RecordingOutcome.Created)
+            var created = recording.Outcome == RecordingOutcome.Created;
+            if (created && recorded.ParentId is { } parentId)
             {
-                CommitmentRecording.Start(session, recording.Id, recorded);
+                var link = new FollowUpLinked(recording.Id, recorded.MadeOn);
+                if (newStreams.TryGetValue(parentId, out var parentEvents))
+                {
+                    parentEvents.Add(link);
+                }
+                else
+                {
+                    (await session.Events.FetchForWriting<Commitment>(parentId, ct)).AppendOne(link);
+                }
             }
-            var outcome = recording.Outcome == RecordingOutcome.Created ? "created" : "unchanged";
+            var outcome = created ? "created" : "unchanged";
             imported.Add(new ImportedCommitment(entry.Ref!, recording.Id, outcome));
             progress?.Invoke($"[{imported.Count}/{decided.Count}] {outcome,-9} {entry.Ref}");
+        }
+        foreach (var (id, events) in newStreams)
+        {
+            session.Events.StartStream<Commitment>(id, events.ToArray());
         }
         return new ImportOutcome.Imported(new ImportResult(
             imported.Count(x => x.Outcome == "created"), imported.Count(x => x.Outcome == "unchanged"), imported));

@@ -1,0 +1,53 @@
+using Alba;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+
+namespace CommitmentLedger.Tests;
+
+/// <summary>
+/// One host for the whole run, on a real PostgreSQL: <c>ConnectionStrings__Ledger</c> as set by
+/// deploy/test.sh, or the project's local test database.
+/// </summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    public const string TestDatabase = "Host=127.0.0.1;Port=5544;Username=ledger;Database=commitmentledger_test";
+
+    public IAlbaHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Ledger") ?? TestDatabase;
+        Host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+            builder.ConfigureServices(services =>
+            {
+                services.RunWolverineInSoloMode();
+                services.DisableAllExternalWolverineTransports();
+            });
+        });
+    }
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class LedgerCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "ledger";
+}
+
+/// <summary>Base of the HTTP tests: every test starts from an empty ledger.</summary>
+[Collection(LedgerCollection.Name)]
+public abstract class LedgerContext(AppFixture fixture) : IAsyncLifetime
+{
+    protected IAlbaHost Host => fixture.Host;
+    protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    public async Task InitializeAsync() => await Host.ResetAllMartenDataAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+}
