@@ -9,6 +9,8 @@ using Marten.Schema;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
 using Weasel.Core;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -40,7 +42,7 @@ builder.Services.AddMarten(opts =>
         opts.Projections.Add<CommitmentProjection>(ProjectionLifecycle.Inline);
 
         // Every list filter is an index lookup: parties through the GIN index on the document,
-        // free text through a trigram index (see CommitmentIndexes).
+        // free text (q) through a trigram index on the lower-cased titles.
         opts.Schema.For<Commitment>()
             .UniqueIndex(UniqueIndexType.Computed, "uix_commitment_external_ref", x => x.ExternalRef!)
             .Index(x => x.Status)
@@ -48,9 +50,17 @@ builder.Services.AddMarten(opts =>
             .Index(x => x.Area)
             .Index(x => x.ParentId!)
             .Index(x => x.DueOn!)
+            .Index(x => x.SearchText, index =>
+            {
+                index.Name = "ix_commitment_search_text_trgm";
+                index.Method = IndexMethod.gin;
+                index.Mask = "? gin_trgm_ops";
+            })
             .GinIndexJsonData();
+        opts.Storage.ExtendedSchemaObjects.Add(new Extension("pg_trgm"));
     })
     .UseLightweightSessions()
+    .ApplyAllDatabaseChangesOnStartup()
     .IntegrateWithWolverine();
 
 builder.Host.UseWolverine(opts =>

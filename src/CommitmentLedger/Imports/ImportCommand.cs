@@ -20,7 +20,7 @@ public class ImportCommand : JasperFxAsyncCommand<ImportInput>
     {
         if (!System.IO.File.Exists(input.File))
         {
-            Console.Error.WriteLine($"import: no such file: {input.File}");
+            Console.Error.WriteLine($"import: no such file: {Path.GetFullPath(input.File)} (give an absolute path: dotnet run may change the working folder)");
             return false;
         }
         using var host = input.BuildHost();

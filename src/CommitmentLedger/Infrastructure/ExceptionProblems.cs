@@ -45,7 +45,7 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
                 return Conflict(unique.ConstraintName?.Contains("external_ref") == true
                     ? "Another commitment with this externalRef was saved first; an externalRef is unique."
                     : "Another change to this commitment was saved first. Read it again and retry.");
-            case NpgsqlException or TimeoutException or System.Net.Sockets.SocketException:
+            case var e when IsDatabaseUnavailable(e):
                 return new ProblemDetails
                 {
                     Status = StatusCodes.Status503ServiceUnavailable,
@@ -82,6 +82,15 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
         Status = StatusCodes.Status409Conflict,
         Title = "Conflict with the current state",
         Detail = detail,
+    };
+
+    /// <summary>Connection failures and server shutdowns; an error in a statement the server ran is not one.</summary>
+    private static bool IsDatabaseUnavailable(Exception exception) => exception switch
+    {
+        PostgresException postgres => postgres.SqlState.StartsWith("08") || postgres.SqlState.StartsWith("57P") ||
+                                      postgres.SqlState.StartsWith("53"),
+        NpgsqlException or TimeoutException or System.Net.Sockets.SocketException => true,
+        _ => exception.InnerException is { } inner && IsDatabaseUnavailable(inner),
     };
 
     /// <summary>The most telling exception in a chain of wrappers (Marten wraps Npgsql's, ASP.NET wraps JSON's).</summary>
