@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# deploy/run.sh — run CommitmentLedger locally on a fresh machine:
+#   local PostgreSQL (deploy/pg.sh) -> build -> apply schema -> load the sample meeting
+#   (idempotent) -> serve on http://127.0.0.1:5080 (LEDGER_HTTP_PORT to change).
+# Environment: LEDGER_PG_PORT (default 5544), LEDGER_HTTP_PORT (default 5080),
+#              ASPNETCORE_ENVIRONMENT (default Development).
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$repo_root"
+
+pg_port="${LEDGER_PG_PORT:-5544}"
+http_port="${LEDGER_HTTP_PORT:-5080}"
+sample="$repo_root/deploy/sample-data/2021-11-23-japan-vietnam-defence-ministers-meeting.json"
+project="src/CommitmentLedger"
+
+command -v dotnet >/dev/null 2>&1 \
+    || { echo "run.sh: ERROR: the .NET 10 SDK (dotnet) is not installed" >&2; exit 1; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+bash deploy/pg.sh commitmentledger
+
+export ConnectionStrings__Ledger="Host=127.0.0.1;Port=$pg_port;Username=ledger;Database=commitmentledger"
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+
+echo "run.sh: dotnet build $project"
+dotnet build "$project"
+
+echo "run.sh: applying the schema (db-apply)"
+dotnet run --project "$project" --no-build -- db-apply
+
+if [[ -f "$sample" ]]; then
+    echo "run.sh: importing the sample meeting $sample (a second import creates nothing)"
+    dotnet run --project "$project" --no-build -- import "$sample"
+else
+    echo "run.sh: WARNING: $sample not found: no sample data loaded" >&2
+fi
+
+base="http://127.0.0.1:$http_port"
+cat <<MSG
+
+CommitmentLedger ($ASPNETCORE_ENVIRONMENT) starting on $base
+  API      $base/api/commitments
+  OpenAPI  $base/openapi/v1.json
+  Scalar   $base/scalar
+  Health   $base/health
+  Database $ConnectionStrings__Ledger
+Stop with Ctrl+C (PostgreSQL keeps running; see deploy/pg.sh).
+
+MSG
+exec dotnet run --project "$project" --no-build -- --urls "$base"

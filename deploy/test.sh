@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# deploy/test.sh — local PostgreSQL (deploy/pg.sh) with database commitmentledger_test,
+# then `dotnet test` on the solution. Extra arguments go to dotnet test, e.g.
+#   deploy/test.sh --filter FullyQualifiedName~Progress
+# Exits with dotnet test's exit code. Environment: LEDGER_PG_PORT (default 5544).
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$repo_root"
+
+pg_port="${LEDGER_PG_PORT:-5544}"
+
+command -v dotnet >/dev/null 2>&1 \
+    || { echo "test.sh: ERROR: the .NET 10 SDK (dotnet) is not installed" >&2; exit 1; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+bash deploy/pg.sh commitmentledger_test
+
+export ConnectionStrings__Ledger="Host=127.0.0.1;Port=$pg_port;Username=ledger;Database=commitmentledger_test"
+echo "test.sh: ConnectionStrings__Ledger=$ConnectionStrings__Ledger"
+echo "test.sh: dotnet test CommitmentLedger.sln $*"
+
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
+set +e
+dotnet test CommitmentLedger.sln "$@" </dev/null 2>&1 | tee "$out"
+rc=${PIPESTATUS[0]}
+set -e
+
+echo
+echo "==================== test summary ===================="
+# per-project lines ("Passed!  - Failed: 0, Passed: 12, ...") and the overall line
+grep -E '^(Passed!|Failed!)|Test summary:|Test Run (Successful|Failed|Aborted)|Total tests:|error [A-Z]+[0-9]+:' "$out" \
+    | sed -E 's/^[[:space:]]+//' | awk '!seen[$0]++' | head -n 40 || true
+# one closing line that any reader of CI output understands: "tests: N passed, N failed, N skipped"
+read -r passed failed skipped < <(grep -E '^(Passed!|Failed!)' "$out" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
+    | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+if (( rc == 0 )); then
+    echo "RESULT: PASSED (dotnet test exit code 0)"
+else
+    echo "RESULT: FAILED (dotnet test exit code $rc)"
+fi
+echo "======================================================"
+exit "$rc"
