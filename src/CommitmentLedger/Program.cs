@@ -23,15 +23,7 @@ var connectionString = builder.Configuration.GetConnectionString("Ledger")
 
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Limits.RequestBodyBytes);
 builder.Services.ConfigureHttpJsonOptions(json => JsonSetup.Configure(json.SerializerOptions));
-builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
-    context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
-    {
-        StatusCodes.Status404NotFound =>
-            $"Nothing is found at {context.HttpContext.Request.Path}. Commitment ids are GUIDs; see /openapi/v1.json for the paths.",
-        StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed on this path.",
-        StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with Content-Type: application/json.",
-        _ => null,
-    });
+builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemDetailsSetup.Customize);
 builder.Services.AddExceptionHandler<ExceptionProblems>();
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");

@@ -14,11 +14,18 @@ public static class RecordFollowUpEndpoint
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    public static async Task<IResult> Post(string id, NewCommitment body, IDocumentSession session, CancellationToken ct)
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    public static async Task<IResult> Post(string id, NewCommitment body, IDocumentSession session, HttpContext http,
+        CancellationToken ct)
     {
-        if (!Guid.TryParse(id, out var parentId) || await session.LoadAsync<Commitment>(parentId, ct) is null)
+        if (!Guid.TryParse(id, out var parentId) || await session.LoadAsync<Commitment>(parentId, ct) is not { } parent)
         {
             return Problems.NotFound($"No commitment has the id '{id}'.");
+        }
+        if (ETags.CheckIfMatch(http, parent.Version) is { } preconditionFailed)
+        {
+            return preconditionFailed;
         }
         if (body.ParentId is { } named && named != parentId)
         {

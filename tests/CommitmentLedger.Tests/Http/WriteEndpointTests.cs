@@ -108,6 +108,18 @@ public class WriteEndpointTests(AppFixture fixture) : LedgerContext(fixture)
         children["items"]!.AsArray().Select(x => x!["id"].Text()).ShouldBe([child.Id()]);
     }
 
+    [Fact]
+    public async Task a_follow_up_with_a_stale_if_match_on_the_parent_is_412_and_creates_nothing()
+    {
+        var parent = await Host.Create(Samples.Commitment());
+        await Host.Write("POST", $"/api/commitments/{parent.Id()}/progress", new { note = "moved on" });
+
+        await Host.Write("POST", $"/api/commitments/{parent.Id()}/follow-ups", Samples.Commitment(), 412, ifMatch: "\"1\"");
+
+        (await Host.Get("/api/commitments"))["items"]!.AsArray().Count.ShouldBe(1);
+        await Host.Write("POST", $"/api/commitments/{parent.Id()}/follow-ups", Samples.Commitment(), 201, ifMatch: "\"2\"");
+    }
+
     [Theory]
     [InlineData("POST", "progress")]
     [InlineData("POST", "status")]
