@@ -31,7 +31,8 @@ dotnet run --project "$project" --no-build -- db-apply
 
 if [[ -f "$sample" ]]; then
     echo "run.sh: importing the sample meeting $sample (a second import creates nothing)"
-    dotnet run --project "$project" --no-build -- import "$sample"
+    dotnet run --project "$project" --no-build -- import "$sample" \
+        || echo "run.sh: WARNING: the sample meeting was not imported (see above); serving anyway" >&2
 else
     echo "run.sh: WARNING: $sample not found: no sample data loaded" >&2
 fi

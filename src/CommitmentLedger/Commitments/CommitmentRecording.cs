@@ -14,10 +14,10 @@ public sealed record Recording(RecordingOutcome Outcome, Guid Id);
 /// </summary>
 public static class CommitmentRecording
 {
-    /// <summary>Decides without writing; version 7 ids sort by creation time, giving the list its cursor order.</summary>
-    public static Recording Decide(CommitmentRecorded recorded, Commitment? existingWithSameRef) =>
+    /// <summary>Decides without writing; a new commitment gets a time-ordered id (<see cref="CommitmentIds"/>).</summary>
+    public static Recording Decide(CommitmentRecorded recorded, Commitment? existingWithSameRef, TimeProvider clock) =>
         existingWithSameRef is null
-            ? new Recording(RecordingOutcome.Created, Guid.CreateVersion7())
+            ? new Recording(RecordingOutcome.Created, CommitmentIds.Next(clock))
             : existingWithSameRef.ContentHash == recorded.ContentHash
                 ? new Recording(RecordingOutcome.Unchanged, existingWithSameRef.Id)
                 : new Recording(RecordingOutcome.ExternalRefTaken, existingWithSameRef.Id);

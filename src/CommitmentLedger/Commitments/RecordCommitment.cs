@@ -15,11 +15,12 @@ public static class RecordCommitmentEndpoint
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
-    public static async Task<IResult> Post(NewCommitment body, IDocumentSession session, CancellationToken ct) =>
-        await Record(body, session, ct);
+    public static async Task<IResult> Post(NewCommitment body, IDocumentSession session, TimeProvider clock,
+        CancellationToken ct) => await Record(body, session, clock, ct);
 
     /// <summary>Validation, the parent check and the natural-key check, shared with follow-ups.</summary>
-    public static async Task<IResult> Record(NewCommitment body, IDocumentSession session, CancellationToken ct)
+    public static async Task<IResult> Record(NewCommitment body, IDocumentSession session, TimeProvider clock,
+        CancellationToken ct)
     {
         var errors = new FieldErrors();
         var recorded = NewCommitmentRules.Validate(body, errors);
@@ -36,7 +37,7 @@ public static class RecordCommitmentEndpoint
         }
 
         var existing = await CommitmentRecording.FindByExternalRef(session, recorded.ExternalRef, ct);
-        var recording = CommitmentRecording.Decide(recorded, existing);
+        var recording = CommitmentRecording.Decide(recorded, existing, clock);
         if (recording.Outcome == RecordingOutcome.Created)
         {
             CommitmentRecording.Start(session, recording.Id, recorded, parent);

@@ -17,7 +17,7 @@ public static class RecordFollowUpEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
     public static async Task<IResult> Post(string id, NewCommitment body, IDocumentSession session, HttpContext http,
-        CancellationToken ct)
+        TimeProvider clock, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var parentId) || await session.LoadAsync<Commitment>(parentId, ct) is not { } parent)
         {
@@ -31,6 +31,6 @@ public static class RecordFollowUpEndpoint
         {
             return Problems.Invalid("parentId", "must be left out or equal the id in the path");
         }
-        return await RecordCommitmentEndpoint.Record(body with { ParentId = parentId }, session, ct);
+        return await RecordCommitmentEndpoint.Record(body with { ParentId = parentId }, session, clock, ct);
     }
 }

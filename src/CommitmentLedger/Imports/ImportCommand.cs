@@ -42,7 +42,8 @@ public class ImportCommand : JasperFxAsyncCommand<ImportInput>
         await using var session = store.LightweightSession();
         session.LastModifiedBy = $"import:{Environment.UserName}";
         Console.WriteLine($"Importing {input.File} ...");
-        var outcome = await SourceImporter.Import(session, file ?? new ImportFile(), CancellationToken.None, Console.WriteLine);
+        var outcome = await SourceImporter.Import(session, file ?? new ImportFile(),
+            host.Services.GetRequiredService<TimeProvider>(), CancellationToken.None, Console.WriteLine);
         switch (outcome)
         {
             case ImportOutcome.Imported imported:

@@ -24,7 +24,8 @@ public static partial class SourceImporter
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,99}$")]
     private static partial Regex Key();
 
-    public static async Task<ImportOutcome> Import(IDocumentSession session, ImportFile file, CancellationToken ct,
+    public static async Task<ImportOutcome> Import(IDocumentSession session, ImportFile file, TimeProvider clock,
+        CancellationToken ct,
         Action<string>? progress = null)
     {
         var errors = new FieldErrors();
@@ -72,7 +73,7 @@ public static partial class SourceImporter
             {
                 continue;
             }
-            var recording = CommitmentRecording.Decide(recorded, existing.GetValueOrDefault(recorded.ExternalRef!));
+            var recording = CommitmentRecording.Decide(recorded, existing.GetValueOrDefault(recorded.ExternalRef!), clock);
             idsByRef[entry.Ref] = recording.Id;
             if (recording.Outcome == RecordingOutcome.ExternalRefTaken)
             {

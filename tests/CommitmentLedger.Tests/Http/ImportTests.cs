@@ -26,6 +26,19 @@ public class ImportTests(AppFixture fixture) : LedgerContext(fixture)
     }
 
     [Fact]
+    public async Task the_list_shows_imported_commitments_in_the_order_of_the_file()
+    {
+        var file = SampleMeeting();
+        var refs = file["commitments"]!.AsArray().Select(e => e!["ref"].Text()).ToList();
+        var key = file["source"]!["key"].Text();
+
+        await Import(file, 200);
+
+        var listed = (await AllCommitments()).Select(c => c!["externalRef"].Text()).ToList();
+        listed.ShouldBe(refs.Select(r => $"{key}/{r}").ToList());
+    }
+
+    [Fact]
     public async Task an_imported_commitment_carries_its_external_ref_its_japanese_quote_and_its_parent_link_both_ways()
     {
         var file = SampleMeeting();
