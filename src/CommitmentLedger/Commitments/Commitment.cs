@@ -19,6 +19,11 @@ public sealed record Commitment
     public IReadOnlyDictionary<string, string> Title { get; init; } = new Dictionary<string, string>();
     /// <summary>All title translations lower-cased in one string, so free-text search is one indexed column.</summary>
     public string SearchText { get; init; } = "";
+    /// <summary>
+    /// Every two-character piece of <see cref="SearchText"/>: a trigram index cannot serve two-character terms,
+    /// which are common in Japanese (覚書, 協議), while the GIN index on the document serves these.
+    /// </summary>
+    public string[] SearchBigrams { get; init; } = [];
     public string[] Parties { get; init; } = [];
     public string[] Responsible { get; init; } = [];
     public string Area { get; init; } = "";
@@ -51,7 +56,8 @@ public partial class CommitmentProjection : SingleStreamProjection<Commitment, G
             Kind = data.Kind,
             Strength = data.Strength,
             Title = data.Title,
-            SearchText = string.Join(" | ", data.Title.Values).ToLowerInvariant(),
+            SearchText = FreeText.Of(data.Title.Values),
+            SearchBigrams = FreeText.BigramsOf(data.Title.Values),
             Parties = data.Parties,
             Responsible = data.Responsible,
             Area = data.Area,

@@ -59,8 +59,10 @@ public static class ListCommitmentsEndpoint
             }
             else
             {
-                var term = q.Trim().ToLowerInvariant();
-                query = query.Where(x => x.SearchText.Contains(term));
+                var term = FreeText.Normalize(q);
+                query = FreeText.IsBigramTerm(term)
+                    ? query.Where(x => x.SearchBigrams.Contains(term))
+                    : query.Where(x => x.SearchText.Contains(term));
             }
         }
 
