@@ -137,8 +137,14 @@ public static partial class NewCommitmentRules
             ContentHash = "",
             Title = new SortedDictionary<string, string>(recorded.Title.ToDictionary(), StringComparer.Ordinal),
         };
-        return Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(canonical)));
+        return Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(canonical, HashJson)));
     }
+
+    // Enum names rather than numbers, so reordering an enum never turns a repeated import into a conflict.
+    private static readonly JsonSerializerOptions HashJson = new()
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
 
     private static void ValidateTitle(Dictionary<string, string?>? title, FieldErrors errors, string field)
     {
