@@ -1,16 +1,10 @@
-using System.Text.Json;
 using CommitmentLedger.Commitments;
 using CommitmentLedger.Infrastructure;
 using JasperFx;
 using JasperFx.CodeGeneration;
-using JasperFx.Events.Projections;
 using Marten;
-using Marten.Schema;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
-using Weasel.Core;
-using Weasel.Postgresql;
-using Weasel.Postgresql.Tables;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -29,36 +23,7 @@ builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.AddSingleton(TimeProvider.System);
 
-builder.Services.AddMarten(opts =>
-    {
-        opts.Connection(connectionString);
-        opts.DatabaseSchemaName = "ledger";
-        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-
-        opts.Events.MetadataConfig.UserNameEnabled = true;
-        opts.Events.MetadataConfig.CorrelationIdEnabled = true;
-        opts.Events.MetadataConfig.CausationIdEnabled = true;
-
-        opts.Projections.Add<CommitmentProjection>(ProjectionLifecycle.Inline);
-
-        // Every list filter is an index lookup: parties through the GIN index on the document,
-        // free text (q) through a trigram index on the lower-cased titles.
-        opts.Schema.For<Commitment>()
-            .UniqueIndex(UniqueIndexType.Computed, "uix_commitment_external_ref", x => x.ExternalRef!)
-            .Index(x => x.Status)
-            .Index(x => x.Kind)
-            .Index(x => x.Area)
-            .Index(x => x.ParentId!)
-            .Index(x => x.DueOn!)
-            .Index(x => x.SearchText, index =>
-            {
-                index.Name = "ix_commitment_search_text_trgm";
-                index.Method = IndexMethod.gin;
-                index.Mask = "? gin_trgm_ops";
-            })
-            .GinIndexJsonData();
-        opts.Storage.ExtendedSchemaObjects.Add(new Extension("pg_trgm"));
-    })
+builder.Services.AddMarten(opts => LedgerStore.Configure(opts, connectionString))
     .UseLightweightSessions()
     .ApplyAllDatabaseChangesOnStartup()
     .IntegrateWithWolverine();

@@ -1,0 +1,46 @@
+using CommitmentLedger.Commitments;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Schema;
+using Weasel.Core;
+using Weasel.Postgresql;
+using Weasel.Postgresql.Tables;
+
+namespace CommitmentLedger.Infrastructure;
+
+/// <summary>The Marten configuration of the ledger, shared by the service and the benchmark's data generator.</summary>
+public static class LedgerStore
+{
+    public const string Schema = "ledger";
+
+    public static void Configure(StoreOptions opts, string connectionString)
+    {
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = Schema;
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+
+        opts.Events.MetadataConfig.UserNameEnabled = true;
+        opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+        opts.Events.MetadataConfig.CausationIdEnabled = true;
+
+        opts.Projections.Add<CommitmentProjection>(ProjectionLifecycle.Inline);
+
+        // Every list filter is an index lookup: parties and two-character terms through the GIN index on
+        // the document, longer free text (q) through a trigram index on the lower-cased titles.
+        opts.Schema.For<Commitment>()
+            .UniqueIndex(UniqueIndexType.Computed, "uix_commitment_external_ref", x => x.ExternalRef!)
+            .Index(x => x.Status)
+            .Index(x => x.Kind)
+            .Index(x => x.Area)
+            .Index(x => x.ParentId!)
+            .Index(x => x.DueOn!)
+            .Index(x => x.SearchText, index =>
+            {
+                index.Name = "ix_commitment_search_text_trgm";
+                index.Method = IndexMethod.gin;
+                index.Mask = "? gin_trgm_ops";
+            })
+            .GinIndexJsonData();
+        opts.Storage.ExtendedSchemaObjects.Add(new Extension("pg_trgm"));
+    }
+}
