@@ -1,0 +1,49 @@
+namespace CommitmentLedger.Benchmarks;
+
+/// <summary>Medians of the A/B rounds; every ratio is ledger ÷ raw PostgreSQL (or large ÷ small for P3).</summary>
+public sealed class Figures
+{
+    public double AppendHttpC1 { get; set; }
+    public double AppendRawC1 { get; set; }
+    public double AppendHttpC8 { get; set; }
+    public double AppendRawC8 { get; set; }
+    public double ReadHttp { get; set; }
+    public double ReadRaw { get; set; }
+    public Latencies ReadHttpFixed { get; set; } = new(0, 0, 0, 0, 0);
+    public Latencies ReadRawFixed { get; set; } = new(0, 0, 0, 0, 0);
+    public double HistorySmallMs { get; set; }
+    public double HistoryLargeMs { get; set; }
+    public double AsOfSmallMs { get; set; }
+    public double AsOfLargeMs { get; set; }
+    public double ListSmallMs { get; set; }
+    public double ListLargeMs { get; set; }
+    public double RebuildEventsPerSecond { get; set; }
+    public double RawReadEventsPerSecond { get; set; }
+    public double PeakRssMiB { get; set; }
+    public string Plans { get; set; } = "";
+
+    public double P1RatioC1 => AppendHttpC1 / AppendRawC1;
+    public double P1RatioC8 => AppendHttpC8 / AppendRawC8;
+    public double P2ReadRatio => ReadHttp / ReadRaw;
+    public double P2P99Ratio => ReadHttpFixed.P99Ms / ReadRawFixed.P99Ms;
+    public double P3HistoryRatio => HistoryLargeMs / HistorySmallMs;
+    public double P3AsOfRatio => AsOfLargeMs / AsOfSmallMs;
+    public double P3ListRatio => ListLargeMs / ListSmallMs;
+    public double P4RebuildRatio => RebuildEventsPerSecond / RawReadEventsPerSecond;
+
+    public Dictionary<string, double> Summary() => new()
+    {
+        ["p1_append_ratio_c8"] = Round(P1RatioC8),
+        ["p1_append_ratio_c1"] = Round(P1RatioC1),
+        ["p2_read_ratio"] = Round(P2ReadRatio),
+        ["p2_p99_ms"] = Round(ReadHttpFixed.P99Ms),
+        ["p2_p99_ratio"] = Round(P2P99Ratio),
+        ["p3_history_ratio"] = Round(P3HistoryRatio),
+        ["p3_asof_ratio"] = Round(P3AsOfRatio),
+        ["p3_list_ratio"] = Round(P3ListRatio),
+        ["p4_rebuild_ratio"] = Round(P4RebuildRatio),
+        ["p5_peak_rss_mib"] = Math.Round(PeakRssMiB, 1),
+    };
+
+    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 3) : -1;
+}

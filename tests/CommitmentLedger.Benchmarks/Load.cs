@@ -1,0 +1,90 @@
+using System.Diagnostics;
+
+namespace CommitmentLedger.Benchmarks;
+
+public sealed record Latencies(double P50Ms, double P99Ms, int Count, int Errors, double Throughput);
+
+/// <summary>The two ways load is applied: as fast as <c>clients</c> can go, or at a fixed rate (open loop).</summary>
+public static class Load
+{
+    /// <summary>Each client runs operations back to back for the duration; returns completed operations per second.</summary>
+    public static async Task<double> ClosedLoop(int clients, TimeSpan duration, Func<int, long, Task> operation)
+    {
+        long completed = 0;
+        var stopwatch = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
+        {
+            long n = 0;
+            while (stopwatch.Elapsed < duration)
+            {
+                await operation(client, n++);
+                Interlocked.Increment(ref completed);
+            }
+        }));
+        await Task.WhenAll(workers);
+        return completed / stopwatch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Sends at a fixed rate whatever the answers take, and times each operation from when it was meant to be
+    /// sent, so a stall shows up in the latencies instead of silently lowering the rate (no coordinated omission).
+    /// </summary>
+    public static async Task<Latencies> OpenLoop(int perSecond, TimeSpan duration, Func<long, Task> operation)
+    {
+        var total = (int)(perSecond * duration.TotalSeconds);
+        var latencies = new double[total];
+        var errors = 0;
+        var inFlight = new List<Task>(total);
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = 0; i < total; i++)
+        {
+            var intended = TimeSpan.FromSeconds((double)i / perSecond);
+            var wait = intended - stopwatch.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait);
+            }
+            var index = i;
+            inFlight.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await operation(index);
+                }
+                catch
+                {
+                    Interlocked.Increment(ref errors);
+                }
+                latencies[index] = (stopwatch.Elapsed - intended).TotalMilliseconds;
+            }));
+        }
+        await Task.WhenAll(inFlight);
+        var elapsed = stopwatch.Elapsed.TotalSeconds;
+        Array.Sort(latencies);
+        return new Latencies(Percentile(latencies, 0.50), Percentile(latencies, 0.99), total, errors, total / elapsed);
+    }
+
+    public static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[(int)Math.Round(p * (sorted.Count - 1))];
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>p50 of a request made one after another, after a short warm-up.</summary>
+    public static async Task<double> SequentialP50(int count, Func<int, Task> operation)
+    {
+        for (var i = 0; i < Math.Min(20, count); i++) await operation(i);
+        var times = new List<double>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            await operation(i);
+            times.Add(stopwatch.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        return Percentile(times, 0.5);
+    }
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using CommitmentLedger.Benchmarks;
+using CommitmentLedger.Infrastructure;
+using Marten;
+using Npgsql;
+
+// The benchmark harness of issue 3: every figure side by side with its raw-Npgsql baseline, A/B rounds, medians.
+// Usage: dotnet run -c Release --project tests/CommitmentLedger.Benchmarks -- [--quick] [--json] [--no-record]
+
+var options = BenchOptions.Parse(args);
+var log = Console.Error;
+var repo = FindRepo();
+var work = Directory.CreateTempSubdirectory("cl-bench-").FullName;
+var admin = $"Host=127.0.0.1;Port={options.PgPort};Username=ledger;Database=postgres";
+var connectionString = $"Host=127.0.0.1;Port={options.PgPort};Username=ledger;Database=commitmentledger_bench;Maximum Pool Size=64";
+
+log.WriteLine($"CommitmentLedger benchmark ({(options.Quick ? "quick" : "full")}): " +
+              $"{options.SmallEvents:N0} then {options.LargeEvents:N0} events; logs in {work}");
+await RecreateDatabase(admin, "commitmentledger_bench");
+await using var database = NpgsqlDataSource.Create(connectionString);
+var raw = new RawPostgres(database);
+await raw.Prepare();
+
+log.WriteLine("Machine facts (pg_test_fsync takes a few seconds) ...");
+var facts = await MachineFacts.Collect(database, repo);
+
+using var store = DocumentStore.For(o => LedgerStore.Configure(o, connectionString));
+await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+var generator = new DataGenerator(store, options.EventsPerCommitment);
+var figures = new Figures();
+
+log.WriteLine($"Loading {options.SmallCommitments:N0} commitments with Marten's bulk COPY ...");
+await generator.LoadUpTo(options.SmallCommitments);
+await ServiceProcess.Rebuild(repo, connectionString, Path.Combine(work, "rebuild-small.log"));
+
+await using var service = await ServiceProcess.Start(repo, connectionString, 5190, Path.Combine(work, "service.log"));
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = service.BaseAddress };
+var probes = generator.Ids.Take(options.SmallCommitments).ToArray();
+var pageSize = Math.Clamp(options.SmallCommitments / 20, 1, 50);
+var listUrl = $"/api/commitments?area=area-3&status=in_progress&limit={pageSize}";
+
+log.WriteLine("P3 at the small size ...");
+(figures.HistorySmallMs, figures.AsOfSmallMs, figures.ListSmallMs) = await Flatness();
+
+log.WriteLine($"Loading up to {options.LargeCommitments:N0} commitments ...");
+await generator.LoadUpTo(options.LargeCommitments);
+
+log.WriteLine("P4 rebuild vs raw read ...");
+var rebuild = new List<double>();
+var rawRead = new List<double>();
+for (var round = 1; round <= options.Rounds; round++)
+{
+    var took = await ServiceProcess.Rebuild(repo, connectionString, Path.Combine(work, $"rebuild-{round}.log"));
+    rebuild.Add(options.LargeEvents / took.TotalSeconds);
+    var stopwatch = Stopwatch.StartNew();
+    var read = await raw.ReadAllEvents();
+    rawRead.Add(read / stopwatch.Elapsed.TotalSeconds);
+    log.WriteLine($"  round {round}: rebuild {rebuild[^1]:N0} events/s, raw read {rawRead[^1]:N0} events/s");
+}
+figures.RebuildEventsPerSecond = Load.Median(rebuild);
+figures.RawReadEventsPerSecond = Load.Median(rawRead);
+
+log.WriteLine("P3 at the large size ...");
+(figures.HistoryLargeMs, figures.AsOfLargeMs, figures.ListLargeMs) = await Flatness();
+figures.Plans = await Plans();
+
+var ids = generator.Ids;
+log.WriteLine("P2 read by id, 8 clients, closed loop ...");
+(figures.ReadHttp, figures.ReadRaw) = await AlternateThroughput(8,
+    async (client, n) => await http.GetStringAsync($"/api/commitments/{ids[Pick(client, n)]}"),
+    async (client, n) => await raw.ReadById(ids[Pick(client, n)]));
+
+log.WriteLine($"P2 read by id at a fixed {options.FixedRate}/s, open loop ...");
+var httpFixed = new List<Latencies>();
+var rawFixed = new List<Latencies>();
+for (var round = 1; round <= options.Rounds; round++)
+{
+    httpFixed.Add(await Load.OpenLoop(options.FixedRate, options.RunLength,
+        async n => await http.GetStringAsync($"/api/commitments/{ids[Pick(99, n)]}")));
+    rawFixed.Add(await Load.OpenLoop(options.FixedRate, options.RunLength, async n => await raw.ReadById(ids[Pick(99, n)])));
+    log.WriteLine($"  round {round}: ledger p50 {httpFixed[^1].P50Ms:0.00} p99 {httpFixed[^1].P99Ms:0.00} ms " +
+                  $"({httpFixed[^1].Errors} errors); raw p50 {rawFixed[^1].P50Ms:0.00} p99 {rawFixed[^1].P99Ms:0.00} ms");
+}
+figures.ReadHttpFixed = MedianLatencies(httpFixed);
+figures.ReadRawFixed = MedianLatencies(rawFixed);
+
+const string progressJson = """{"note":"benchmark progress report","effectiveOn":null,"evidence":[]}""";
+foreach (var clients in new[] { 1, 8 })
+{
+    log.WriteLine($"P1 append, {clients} client(s) ...");
+    var (ledger, baseline) = await AlternateThroughput(clients,
+        async (client, _) =>
+        {
+            using var content = new StringContent(progressJson, Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync($"/api/commitments/{ids[client]}/progress", content);
+            response.EnsureSuccessStatusCode();
+        },
+        async (client, _) => await raw.Append(ids[client], progressJson));
+    if (clients == 1) (figures.AppendHttpC1, figures.AppendRawC1) = (ledger, baseline);
+    else (figures.AppendHttpC8, figures.AppendRawC8) = (ledger, baseline);
+}
+figures.PeakRssMiB = service.PeakRssMiB();
+
+var markdown = Report.Markdown(figures, facts, options, DateTimeOffset.UtcNow);
+if (options.Record)
+{
+    var results = Path.Combine(repo, "tests", "CommitmentLedger.Benchmarks", "RESULTS.md");
+    await File.AppendAllTextAsync(results, markdown);
+    log.WriteLine($"Appended to {results}");
+}
+if (options.Json)
+{
+    Console.WriteLine(JsonSerializer.Serialize(figures.Summary()));
+}
+else
+{
+    Console.WriteLine(markdown);
+}
+return 0;
+
+int Pick(int client, long n) => (int)((uint)HashCode.Combine(client, n) % (uint)ids.Count);
+
+async Task<(double History, double AsOf, double List)> Flatness()
+{
+    var count = options.Quick ? 100 : 300;
+    var asOf = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"));
+    var history = await Load.SequentialP50(count, async i => await http.GetStringAsync($"/api/commitments/{probes[i % probes.Length]}/history"));
+    var asOfP50 = await Load.SequentialP50(count, async i => await http.GetStringAsync($"/api/commitments/{probes[i % probes.Length]}?asOf={asOf}"));
+    var list = await Load.SequentialP50(count, async _ =>
+    {
+        var page = await http.GetFromJsonAsync<JsonElement>(listUrl);
+        if (page.GetProperty("items").GetArrayLength() != pageSize) throw new InvalidOperationException("the list filter lost its page");
+    });
+    log.WriteLine($"  history {history:0.00} ms, asOf {asOfP50:0.00} ms, list {list:0.00} ms (p50)");
+    return (history, asOfP50, list);
+}
+
+async Task<(double Ledger, double Raw)> AlternateThroughput(int clients, Func<int, long, Task> ledger, Func<int, long, Task> baseline)
+{
+    var a = new List<double>();
+    var b = new List<double>();
+    for (var round = 1; round <= options.Rounds; round++)
+    {
+        a.Add(await Load.ClosedLoop(clients, options.RunLength, ledger));
+        b.Add(await Load.ClosedLoop(clients, options.RunLength, baseline));
+        log.WriteLine($"  round {round}: ledger {a[^1]:N0}/s, raw {b[^1]:N0}/s");
+    }
+    return (Load.Median(a), Load.Median(b));
+}
+
+static Latencies MedianLatencies(List<Latencies> rounds) => new(
+    Load.Median(rounds.Select(r => r.P50Ms)), Load.Median(rounds.Select(r => r.P99Ms)),
+    rounds.Sum(r => r.Count), rounds.Sum(r => r.Errors), Load.Median(rounds.Select(r => r.Throughput)));
+
+async Task<string> Plans()
+{
+    var probe = probes[0];
+    var sb = new StringBuilder();
+    sb.AppendLine("-- list: area + status, ordered by id, one page");
+    sb.AppendLine(await raw.Explain(
+        "select d.id, d.data from ledger.mt_doc_commitment as d where (d.data ->> 'area' = $1 and d.data ->> 'status' = $2) order by d.id limit $3",
+        "area-3", "InProgress", pageSize));
+    sb.AppendLine("-- history: one stream's events");
+    sb.AppendLine(await raw.Explain("select d.data, d.version, d.seq_id from ledger.mt_events as d where d.stream_id = $1 order by d.version", probe));
+    sb.AppendLine("-- asOf: one stream's events up to a timestamp");
+    sb.AppendLine(await raw.Explain(
+        "select d.data, d.version from ledger.mt_events as d where d.stream_id = $1 and d.timestamp <= $2 order by d.version",
+        probe, DateTimeOffset.UtcNow));
+    sb.AppendLine("-- read by id: the projected row");
+    sb.AppendLine(await raw.Explain("select d.data from ledger.mt_doc_commitment as d where d.id = $1", probe));
+    return sb.ToString();
+}
+
+static async Task RecreateDatabase(string adminConnection, string name)
+{
+    await using var admin = NpgsqlDataSource.Create(adminConnection);
+    await using (var drop = admin.CreateCommand($"drop database if exists {name} with (force)")) await drop.ExecuteNonQueryAsync();
+    await using (var create = admin.CreateCommand($"create database {name}")) await create.ExecuteNonQueryAsync();
+}
+
+static string FindRepo()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "CommitmentLedger.sln"))) return dir.FullName;
+    }
+    throw new InvalidOperationException("Run the benchmark from inside the CommitmentLedger checkout");
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace CommitmentLedger.Benchmarks;
+
+/// <summary>The real service, started as its own process from its Release build, as a user would run it.</summary>
+public sealed partial class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    public Uri BaseAddress { get; }
+    public int ProcessId => _process.Id;
+
+    private ServiceProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public static string ServiceDll(string repo) =>
+        Path.Combine(repo, "src", "CommitmentLedger", "bin", "Release", "net10.0", "CommitmentLedger.dll");
+
+    public static async Task<ServiceProcess> Start(string repo, string connectionString, int port, string logFile)
+    {
+        var process = Launch(repo, connectionString, $"--urls http://127.0.0.1:{port}", logFile);
+        var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        using var http = new HttpClient { BaseAddress = service.BaseAddress };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The service exited with {process.ExitCode}; see {logFile}");
+            }
+            try
+            {
+                if ((await http.GetAsync("/health")).IsSuccessStatusCode) return service;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"The service did not become healthy in 90 s; see {logFile}");
+    }
+
+    /// <summary>Runs <c>projections rebuild</c> and returns the rebuild time the command reports (startup excluded).</summary>
+    public static async Task<TimeSpan> Rebuild(string repo, string connectionString, string logFile)
+    {
+        var wall = Stopwatch.StartNew();
+        var process = Launch(repo, connectionString, "projections rebuild", logFile);
+        await process.WaitForExitAsync();
+        wall.Stop();
+        var output = await File.ReadAllTextAsync(logFile);
+        if (process.ExitCode != 0 || output.Contains("Errors detected"))
+        {
+            throw new InvalidOperationException($"projections rebuild failed; see {logFile}");
+        }
+        var match = FinishedRebuilding().Match(output);
+        return match.Success ? TimeSpan.FromMilliseconds(int.Parse(match.Groups["ms"].Value)) : wall.Elapsed;
+    }
+
+    [GeneratedRegex(@"Finished rebuilding Commitment in (?<ms>\d+) ms")]
+    private static partial Regex FinishedRebuilding();
+
+    private static Process Launch(string repo, string connectionString, string arguments, string logFile)
+    {
+        var dll = ServiceDll(repo);
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"Build the service in Release first (dotnet build -c Release): {dll}");
+        }
+        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        start.Environment["ConnectionStrings__Ledger"] = connectionString;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Marten"] = "Error";
+        var process = Process.Start(start)!;
+        var log = new StreamWriter(logFile) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.Exited += (_, _) => { lock (log) log.Flush(); };
+        process.EnableRaisingEvents = true;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Peak resident memory of the service so far (VmHWM), in MiB.</summary>
+    public double PeakRssMiB()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmHWM:"))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+            }
+        }
+        return double.NaN;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
