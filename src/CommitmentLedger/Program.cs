@@ -32,8 +32,10 @@ builder.Host.UseWolverine(opts =>
 {
     opts.Policies.AutoApplyTransactions();
     opts.EntityDefaults.OnMissing = OnMissing.ProblemDetailsWith404;
-    opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
-    opts.UseRuntimeCompilation();
+    // Handlers and endpoints run the code pre-generated into Internal/Generated (`codegen write`,
+    // committed, checked by deploy/codegen-check.sh): no Roslyn at runtime, in every environment and
+    // in the tests. The `codegen` command itself ignores Static and generates from the endpoints.
+    opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
 });
 builder.Services.AddWolverineHttp();
 
