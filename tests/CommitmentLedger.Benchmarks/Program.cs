@@ -76,6 +76,7 @@ log.WriteLine("P2 read by id, 8 clients, closed loop ...");
 log.WriteLine($"P2 read by id at a fixed {options.FixedRate}/s, open loop ...");
 var httpFixed = new List<Latencies>();
 var rawFixed = new List<Latencies>();
+await Load.OpenLoop(options.FixedRate, options.RunLength, async n => await http.GetStringAsync($"/api/commitments/{ids[Pick(98, n)]}"));
 for (var round = 1; round <= options.Rounds; round++)
 {
     httpFixed.Add(await Load.OpenLoop(options.FixedRate, options.RunLength,
@@ -142,6 +143,9 @@ async Task<(double Ledger, double Raw)> AlternateThroughput(int clients, Func<in
 {
     var a = new List<double>();
     var b = new List<double>();
+    // Warm-up, discarded: the JIT is still compiling hot paths during the first seconds of load.
+    await Load.ClosedLoop(clients, options.RunLength, ledger);
+    await Load.ClosedLoop(clients, options.RunLength, baseline);
     for (var round = 1; round <= options.Rounds; round++)
     {
         a.Add(await Load.ClosedLoop(clients, options.RunLength, ledger));
