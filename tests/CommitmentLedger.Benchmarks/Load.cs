@@ -73,10 +73,10 @@ public static class Load
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    /// <summary>p50 of a request made one after another, after a short warm-up.</summary>
+    /// <summary>p50 of a request made one after another, after an equal warm-up.</summary>
     public static async Task<double> SequentialP50(int count, Func<int, Task> operation)
     {
-        for (var i = 0; i < Math.Min(20, count); i++) await operation(i);
+        for (var i = 0; i < count; i++) await operation(i); // warm-up as long as the measurement: JIT and caches
         var times = new List<double>(count);
         for (var i = 0; i < count; i++)
         {
