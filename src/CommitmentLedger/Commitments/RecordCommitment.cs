@@ -1,4 +1,5 @@
 using CommitmentLedger.Infrastructure;
+using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -18,13 +19,16 @@ public static class RecordCommitmentEndpoint
     public static async Task<IResult> Post(NewCommitment body, IDocumentSession session, TimeProvider clock,
         CancellationToken ct) => await Record(body, session, clock, ct);
 
-    /// <summary>Validation, the parent check and the natural-key check, shared with follow-ups.</summary>
+    /// <summary>
+    /// Validation, the parent check and the natural-key check, shared with follow-ups (which pass the parent
+    /// they already fetched for writing).
+    /// </summary>
     public static async Task<IResult> Record(NewCommitment body, IDocumentSession session, TimeProvider clock,
-        CancellationToken ct)
+        CancellationToken ct, IEventStream<Commitment>? parent = null)
     {
         var errors = new FieldErrors();
         var recorded = NewCommitmentRules.Validate(body, errors);
-        var parent = recorded?.ParentId is { } parentId
+        parent ??= recorded?.ParentId is { } parentId
             ? await session.Events.FetchForWriting<Commitment>(parentId, ct)
             : null;
         if (parent is { Aggregate: null })

@@ -19,11 +19,12 @@ public static class RecordFollowUpEndpoint
     public static async Task<IResult> Post(string id, NewCommitment body, IDocumentSession session, HttpContext http,
         TimeProvider clock, CancellationToken ct)
     {
-        if (!Guid.TryParse(id, out var parentId) || await session.LoadAsync<Commitment>(parentId, ct) is not { } parent)
+        if (!Guid.TryParse(id, out var parentId) ||
+            await session.Events.FetchForWriting<Commitment>(parentId, ct) is not { Aggregate: { } current } parent)
         {
             return Problems.NotFound($"No commitment has the id '{id}'.");
         }
-        if (ETags.CheckIfMatch(http, parent.Version) is { } preconditionFailed)
+        if (ETags.CheckIfMatch(http, current.Version) is { } preconditionFailed)
         {
             return preconditionFailed;
         }
@@ -31,6 +32,6 @@ public static class RecordFollowUpEndpoint
         {
             return Problems.Invalid("parentId", "must be left out or equal the id in the path");
         }
-        return await RecordCommitmentEndpoint.Record(body with { ParentId = parentId }, session, clock, ct);
+        return await RecordCommitmentEndpoint.Record(body with { ParentId = parentId }, session, clock, ct, parent);
     }
 }
