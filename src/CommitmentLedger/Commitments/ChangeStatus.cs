@@ -12,8 +12,9 @@ public sealed record ChangeStatus(LifecycleStatus To, string Reason, DateOnly? E
 
 public static class ChangeStatusEndpoint
 {
-    public static ChangeStatus? Parse(ChangeStatusRequest body, FieldErrors errors)
+    public static ChangeStatus? Parse(ChangeStatusRequest? body, FieldErrors errors)
     {
+        if (!Input.RequireBody(errors, body)) return null;
         if (!Vocabulary.TryParse<LifecycleStatus>(body.Status, out var to))
         {
             errors.Add("status", $"must be one of: {Vocabulary.Words<LifecycleStatus>()}");

@@ -51,8 +51,13 @@ public static partial class NewCommitmentRules
     /// Checks the body on its own (no database) and, when it is valid, returns the event that records it.
     /// Field names are prefixed (<c>commitments[3].</c>) when the body is part of an import.
     /// </summary>
-    public static CommitmentRecorded? Validate(NewCommitment input, FieldErrors errors, string prefix = "")
+    public static CommitmentRecorded? Validate(NewCommitment? input, FieldErrors errors, string prefix = "")
     {
+        if (input is null)
+        {
+            errors.Add(prefix.Length > 0 ? prefix.TrimEnd('.') : "body", "must be a JSON object, not null");
+            return null;
+        }
         var before = errors.Fields.Count;
 
         if (!Vocabulary.TryParse<CommitmentKind>(input.Kind, out var kind))

@@ -16,14 +16,14 @@ public static class RecordCommitmentEndpoint
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
-    public static async Task<IResult> Post(NewCommitment body, IDocumentSession session, TimeProvider clock,
+    public static async Task<IResult> Post(NewCommitment? body, IDocumentSession session, TimeProvider clock,
         CancellationToken ct) => await Record(body, session, clock, ct);
 
     /// <summary>
     /// Validation, the parent check and the natural-key check, shared with follow-ups (which pass the parent
     /// they already fetched for writing).
     /// </summary>
-    public static async Task<IResult> Record(NewCommitment body, IDocumentSession session, TimeProvider clock,
+    public static async Task<IResult> Record(NewCommitment? body, IDocumentSession session, TimeProvider clock,
         CancellationToken ct, IEventStream<Commitment>? parent = null)
     {
         var errors = new FieldErrors();

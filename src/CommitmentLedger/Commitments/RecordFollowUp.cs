@@ -16,7 +16,7 @@ public static class RecordFollowUpEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
-    public static async Task<IResult> Post(string id, NewCommitment body, IDocumentSession session, HttpContext http,
+    public static async Task<IResult> Post(string id, NewCommitment? body, IDocumentSession session, HttpContext http,
         TimeProvider clock, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var parentId) ||
@@ -27,6 +27,10 @@ public static class RecordFollowUpEndpoint
         if (ETags.CheckIfMatch(http, current.Version) is { } preconditionFailed)
         {
             return preconditionFailed;
+        }
+        if (body is null)
+        {
+            return Problems.Invalid("body", "must be a JSON object, not null");
         }
         if (body.ParentId is { } named && named != parentId)
         {

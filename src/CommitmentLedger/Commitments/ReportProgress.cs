@@ -14,8 +14,9 @@ public sealed record ReportProgress(string Note, DateOnly? EffectiveOn, Evidence
 
 public static class ReportProgressEndpoint
 {
-    public static ReportProgress? Parse(ReportProgressRequest body, FieldErrors errors)
+    public static ReportProgress? Parse(ReportProgressRequest? body, FieldErrors errors)
     {
+        if (!Input.RequireBody(errors, body)) return null;
         Input.RequireText(errors, "note", body.Note, Limits.Note);
         DateOnly? effectiveOn = null;
         if (body.EffectiveOn is not null)

@@ -12,8 +12,9 @@ public sealed record SetDueDate(DateOnly DueOn, string Reason);
 
 public static class SetDueDateEndpoint
 {
-    public static SetDueDate? Parse(SetDueDateRequest body, FieldErrors errors)
+    public static SetDueDate? Parse(SetDueDateRequest? body, FieldErrors errors)
     {
+        if (!Input.RequireBody(errors, body)) return null;
         if (!Input.TryParseDate(body.DueOn, out var dueOn))
         {
             errors.Add("dueOn", "is required and must be a real date written YYYY-MM-DD");

@@ -14,8 +14,8 @@ public static class ImportSourceDocumentEndpoint
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
-    public static async Task<IResult> Post(ImportFile file, IDocumentSession session, TimeProvider clock,
-        CancellationToken ct) => await SourceImporter.Import(session, file, clock, ct) switch
+    public static async Task<IResult> Post(ImportFile? file, IDocumentSession session, TimeProvider clock,
+        CancellationToken ct) => await SourceImporter.Import(session, file ?? new ImportFile(), clock, ct) switch
         {
             ImportOutcome.Imported imported => Results.Ok(imported.Result),
             ImportOutcome.Invalid invalid => Problems.Invalid(invalid.Errors),

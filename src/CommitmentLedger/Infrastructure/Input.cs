@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace CommitmentLedger.Infrastructure;
@@ -19,6 +20,16 @@ public static class Input
         var last = text[^1];
         var hasOffset = last is 'Z' or 'z' || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
         return hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out timestamp);
+    }
+
+    /// <summary>A body that is the JSON literal <c>null</c> binds as null: name it instead of failing later.</summary>
+    public static bool RequireBody<T>(FieldErrors errors, [NotNullWhen(true)] T? body) where T : class
+    {
+        if (body is null)
+        {
+            errors.Add("body", "must be a JSON object, not null");
+        }
+        return body is not null;
     }
 
     public static bool HasControlCharacters(string text) =>

@@ -95,6 +95,13 @@ public class BadInputTests(AppFixture fixture) : LedgerContext(fixture)
         Add("follow-up of an id that is not a GUID", "POST", "/api/commitments/not-a-guid/follow-ups", Create(_ => { }), 404, null);
         Add("follow-up of an unknown id", "POST", $"/api/commitments/{UnknownId}/follow-ups", Create(_ => { }), 404, null);
 
+        Add("create with the JSON literal null as body", "POST", create, "null", 400, "body");
+        Add("progress with the JSON literal null as body", "POST", progress, "null", 400, "body");
+        Add("status change with the JSON literal null as body", "POST", status, "null", 400, "body");
+        Add("due date with the JSON literal null as body", "PUT", dueDate, "null", 400, "body");
+        Add("follow-up with the JSON literal null as body", "POST", followUps, "null", 400, "body");
+        Add("import with the JSON literal null as body", "POST", "/api/imports", "null", 400, "source");
+
         Add("list with limit=0", "GET", "/api/commitments?limit=0", null, 400, "limit");
         Add("list with limit=501", "GET", "/api/commitments?limit=501", null, 400, "limit");
         Add("list with limit=ten", "GET", "/api/commitments?limit=ten", null, 400, "limit");

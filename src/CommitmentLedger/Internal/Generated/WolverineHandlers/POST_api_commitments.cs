@@ -34,7 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CommitmentLedger.Commitments.RecordCommitmentEndpoint").SetTag("http.route", "/api/commitments").SetTag("http.request.method", "POST");
             CommitmentLedger.Infrastructure.RequestMetadata.Before(httpContext, documentSession);
             // Reading the request body via JSON deserialization
-            var (body, jsonContinue) = await ReadJsonAsync<CommitmentLedger.Commitments.NewCommitment>(httpContext);
+            var (body, jsonContinue) = await ReadJsonAsync<CommitmentLedger.Commitments.NewCommitment>(httpContext, true);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution

@@ -41,7 +41,7 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             // Reading the request body via JSON deserialization
-            var (body, jsonContinue) = await ReadJsonAsync<CommitmentLedger.Commitments.NewCommitment>(httpContext);
+            var (body, jsonContinue) = await ReadJsonAsync<CommitmentLedger.Commitments.NewCommitment>(httpContext, true);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution

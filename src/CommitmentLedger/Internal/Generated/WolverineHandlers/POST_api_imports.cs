@@ -34,7 +34,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CommitmentLedger.Imports.ImportSourceDocumentEndpoint").SetTag("http.route", "/api/imports").SetTag("http.request.method", "POST");
             CommitmentLedger.Infrastructure.RequestMetadata.Before(httpContext, documentSession);
             // Reading the request body via JSON deserialization
-            var (file, jsonContinue) = await ReadJsonAsync<CommitmentLedger.Imports.ImportFile>(httpContext);
+            var (file, jsonContinue) = await ReadJsonAsync<CommitmentLedger.Imports.ImportFile>(httpContext, true);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
