@@ -34,10 +34,12 @@ public static class ListCommitmentsEndpoint
         }
         if (area is not null)
         {
+            Input.RequireText(errors, "area", area, Limits.Area);
             query = query.Where(x => x.Area == area);
         }
         if (party is not null)
         {
+            Input.RequireText(errors, "party", party, 32);
             query = query.Where(x => x.Parties.Contains(party));
         }
         if (parentId is not null)
@@ -53,9 +55,9 @@ public static class ListCommitmentsEndpoint
         }
         if (q is not null)
         {
-            if (string.IsNullOrWhiteSpace(q) || q.Length > Limits.Query)
+            if (string.IsNullOrWhiteSpace(q) || q.Length > Limits.Query || Input.HasControlCharacters(q))
             {
-                errors.Add("q", $"must be 1 to {Limits.Query} characters");
+                errors.Add("q", $"must be 1 to {Limits.Query} characters, without control characters");
             }
             else
             {

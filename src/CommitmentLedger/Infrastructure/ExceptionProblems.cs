@@ -45,6 +45,13 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
                 return Conflict(unique.ConstraintName?.Contains("external_ref") == true
                     ? "Another commitment with this externalRef was saved first; an externalRef is unique."
                     : "Another change to this commitment was saved first. Read it again and retry.");
+            case PostgresException { SqlState: var state } when state.StartsWith("22"):
+                return new ProblemDetails
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Title = "The request is invalid",
+                    Detail = "The request holds a value the database cannot store or compare (for example a NUL character); nothing was written.",
+                };
             case var e when IsDatabaseUnavailable(e):
                 return new ProblemDetails
                 {

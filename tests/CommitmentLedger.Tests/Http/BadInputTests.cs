@@ -102,6 +102,10 @@ public class BadInputTests(AppFixture fixture) : LedgerContext(fixture)
         Add("follow-up with the JSON literal null as body", "POST", followUps, "null", 400, "body");
         Add("import with the JSON literal null as body", "POST", "/api/imports", "null", 400, "source");
 
+        Add("list searching for a NUL character", "GET", "/api/commitments?q=%00", null, 400, "q");
+        Add("list filtered on an area holding a NUL character", "GET", "/api/commitments?area=a%00b", null, 400, "area");
+        Add("list filtered on a blank party", "GET", "/api/commitments?party=%20", null, 400, "party");
+
         Add("list with limit=0", "GET", "/api/commitments?limit=0", null, 400, "limit");
         Add("list with limit=501", "GET", "/api/commitments?limit=501", null, 400, "limit");
         Add("list with limit=ten", "GET", "/api/commitments?limit=ten", null, 400, "limit");
