@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using JasperFx.Events;
 using Marten.Events.Aggregation;
 
@@ -39,6 +40,7 @@ public sealed record Commitment
     public DateTimeOffset RecordedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
+    [JsonIgnore]
     public bool IsTerminal => Lifecycle.IsTerminal(Status);
 
     public bool IsOverdueOn(DateOnly today) => DueOn is { } due && due < today && !IsTerminal;

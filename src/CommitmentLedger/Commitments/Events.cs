@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CommitmentLedger.Commitments;
 
 /// <summary>Events that carry the date on which the fact happened in the world (the second clock).</summary>
@@ -32,6 +34,8 @@ public sealed record CommitmentRecorded(
     SourceCitation? Source,
     string ContentHash) : IHasEffectiveDate
 {
+    // Derived from MadeOn, so it is not stored with the event.
+    [JsonIgnore]
     public DateOnly EffectiveOn => MadeOn;
 }
 
