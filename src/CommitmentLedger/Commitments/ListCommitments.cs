@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using CommitmentLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -95,24 +96,14 @@ public static class ListCommitmentsEndpoint
     /// <summary>The cursor is the last id of the page (ids are time-ordered v7 GUIDs), base64url-encoded.</summary>
     private static class Cursor
     {
-        public static string Write(Guid id) => Convert.ToBase64String(id.ToByteArray(bigEndian: true))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        public static string Write(Guid id) => Base64Url.EncodeToString(id.ToByteArray(bigEndian: true));
 
         public static bool TryRead(string text, out Guid id)
         {
-            id = Guid.Empty;
-            try
-            {
-                var base64 = text.Replace('-', '+').Replace('_', '/') + "==";
-                var bytes = Convert.FromBase64String(base64);
-                if (bytes.Length != 16) return false;
-                id = new Guid(bytes, bigEndian: true);
-                return true;
-            }
-            catch (FormatException)
-            {
-                return false;
-            }
+            Span<byte> bytes = stackalloc byte[16];
+            var valid = text.Length == 22 && Base64Url.TryDecodeFromChars(text, bytes, out var written) && written == 16;
+            id = valid ? new Guid(bytes, bigEndian: true) : Guid.Empty;
+            return valid;
         }
     }
 }

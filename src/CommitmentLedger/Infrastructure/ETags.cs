@@ -25,8 +25,3 @@ public static class ETags
             : Problems.PreconditionFailed(currentVersion);
     }
 }
-
-public static class Clock
-{
-    public static DateOnly Today(this TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-}
