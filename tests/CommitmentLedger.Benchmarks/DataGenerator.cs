@@ -35,6 +35,18 @@ public sealed class DataGenerator(DocumentStore store, int eventsPerCommitment)
         Console.Error.WriteLine();
     }
 
+    /// <summary>
+    /// A progress report appended through Marten in this process, as the service's write does it (fetch for
+    /// writing, append, commit with the inline projection) minus HTTP: the ceiling of P1 for this data model.
+    /// </summary>
+    public async Task AppendProgress(Guid id, string note)
+    {
+        await using var session = store.LightweightSession();
+        var stream = await session.Events.FetchForWriting<Commitment>(id);
+        stream.AppendOne(new ProgressReported(note, DateOnly.FromDateTime(DateTime.UtcNow), []));
+        await session.SaveChangesAsync();
+    }
+
     private object[] EventsOf(int i)
     {
         var recorded = new CommitmentRecorded(

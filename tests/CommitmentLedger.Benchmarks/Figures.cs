@@ -7,6 +7,10 @@ public sealed class Figures
     public double AppendRawC1 { get; set; }
     public double AppendHttpC8 { get; set; }
     public double AppendRawC8 { get; set; }
+    /// <summary>Ceilings: the same work without the HTTP layer (P1) or without Marten (P2), to show what bounds each ratio.</summary>
+    public double AppendMartenC1 { get; set; }
+    public double AppendMartenC8 { get; set; }
+    public double ReadHttpCeiling { get; set; }
     public double ReadHttp { get; set; }
     public double ReadRaw { get; set; }
     public Latencies ReadHttpFixed { get; set; } = new(0, 0, 0, 0, 0);
@@ -25,6 +29,8 @@ public sealed class Figures
     public double P1RatioC1 => AppendHttpC1 / AppendRawC1;
     public double P1RatioC8 => AppendHttpC8 / AppendRawC8;
     public double P2ReadRatio => ReadHttp / ReadRaw;
+    public double P1MartenCeilingC8 => AppendMartenC8 / AppendRawC8;
+    public double P2HttpCeiling => ReadHttpCeiling / ReadRaw;
     public double P2P99Ratio => ReadHttpFixed.P99Ms / ReadRawFixed.P99Ms;
     public double P3HistoryRatio => HistoryLargeMs / HistorySmallMs;
     public double P3AsOfRatio => AsOfLargeMs / AsOfSmallMs;
@@ -43,6 +49,8 @@ public sealed class Figures
         ["p3_list_ratio"] = Round(P3ListRatio),
         ["p4_rebuild_ratio"] = Round(P4RebuildRatio),
         ["p5_peak_rss_mib"] = Math.Round(PeakRssMiB, 1),
+        ["p1_marten_ceiling_ratio_c8"] = Round(P1MartenCeilingC8),
+        ["p2_http_ceiling_ratio"] = Round(P2HttpCeiling),
     };
 
     private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 3) : -1;

@@ -68,10 +68,11 @@ log.WriteLine("P3 at the large size ...");
 figures.Plans = await Plans();
 
 var ids = generator.Ids;
-log.WriteLine("P2 read by id, 8 clients, closed loop ...");
-(figures.ReadHttp, figures.ReadRaw) = await AlternateThroughput(8,
+log.WriteLine("P2 read by id, 8 clients, closed loop (ceiling: GET /health, one `select 1` over the same HTTP stack) ...");
+(figures.ReadHttp, figures.ReadRaw, figures.ReadHttpCeiling) = await AlternateThroughput(8,
     async (client, n) => await http.GetStringAsync($"/api/commitments/{ids[Pick(client, n)]}"),
-    async (client, n) => await raw.ReadById(ids[Pick(client, n)]));
+    async (client, n) => await raw.ReadById(ids[Pick(client, n)]),
+    async (_, _) => await http.GetStringAsync("/health"));
 
 log.WriteLine($"P2 read by id at a fixed {options.FixedRate}/s, open loop ...");
 var httpFixed = new List<Latencies>();
@@ -91,17 +92,18 @@ figures.ReadRawFixed = MedianLatencies(rawFixed);
 const string progressJson = """{"note":"benchmark progress report","effectiveOn":null,"evidence":[]}""";
 foreach (var clients in new[] { 1, 8 })
 {
-    log.WriteLine($"P1 append, {clients} client(s) ...");
-    var (ledger, baseline) = await AlternateThroughput(clients,
+    log.WriteLine($"P1 append, {clients} client(s) (ceiling: the same append through Marten in this process, no HTTP) ...");
+    var (ledger, baseline, ceiling) = await AlternateThroughput(clients,
         async (client, _) =>
         {
             using var content = new StringContent(progressJson, Encoding.UTF8, "application/json");
             using var response = await http.PostAsync($"/api/commitments/{ids[client]}/progress", content);
             response.EnsureSuccessStatusCode();
         },
-        async (client, _) => await raw.Append(ids[client], progressJson));
-    if (clients == 1) (figures.AppendHttpC1, figures.AppendRawC1) = (ledger, baseline);
-    else (figures.AppendHttpC8, figures.AppendRawC8) = (ledger, baseline);
+        async (client, _) => await raw.Append(ids[client], progressJson),
+        async (client, _) => await generator.AppendProgress(ids[client], "benchmark progress report"));
+    if (clients == 1) (figures.AppendHttpC1, figures.AppendRawC1, figures.AppendMartenC1) = (ledger, baseline, ceiling);
+    else (figures.AppendHttpC8, figures.AppendRawC8, figures.AppendMartenC8) = (ledger, baseline, ceiling);
 }
 figures.PeakRssMiB = service.PeakRssMiB();
 
@@ -139,20 +141,25 @@ async Task<(double History, double AsOf, double List)> Flatness()
     return (history, asOfP50, list);
 }
 
-async Task<(double Ledger, double Raw)> AlternateThroughput(int clients, Func<int, long, Task> ledger, Func<int, long, Task> baseline)
+// Rotates ledger, raw and a ceiling run (the same work without one layer) so that all three see the same machine.
+async Task<(double Ledger, double Raw, double Ceiling)> AlternateThroughput(int clients, Func<int, long, Task> ledger,
+    Func<int, long, Task> baseline, Func<int, long, Task> ceiling)
 {
     var a = new List<double>();
     var b = new List<double>();
+    var c = new List<double>();
     // Warm-up, discarded: the JIT is still compiling hot paths during the first seconds of load.
     await Load.ClosedLoop(clients, options.RunLength, ledger);
     await Load.ClosedLoop(clients, options.RunLength, baseline);
+    await Load.ClosedLoop(clients, options.RunLength, ceiling);
     for (var round = 1; round <= options.Rounds; round++)
     {
         a.Add(await Load.ClosedLoop(clients, options.RunLength, ledger));
         b.Add(await Load.ClosedLoop(clients, options.RunLength, baseline));
-        log.WriteLine($"  round {round}: ledger {a[^1]:N0}/s, raw {b[^1]:N0}/s");
+        c.Add(await Load.ClosedLoop(clients, options.RunLength, ceiling));
+        log.WriteLine($"  round {round}: ledger {a[^1]:N0}/s, raw {b[^1]:N0}/s, ceiling {c[^1]:N0}/s");
     }
-    return (Load.Median(a), Load.Median(b));
+    return (Load.Median(a), Load.Median(b), Load.Median(c));
 }
 
 static Latencies MedianLatencies(List<Latencies> rounds) => new(

@@ -33,6 +33,14 @@ public static class Report
         s.AppendLine(inv, $"| P4 rebuild (events per s) | {f.RebuildEventsPerSecond:N0} | {f.RawReadEventsPerSecond:N0} | {f.P4RebuildRatio:0.00}x | ≥ 0.5x |");
         s.AppendLine(inv, $"| P5 service peak RSS (MiB) | {f.PeakRssMiB:0} | | | ≤ 250 |");
         s.AppendLine();
+        s.AppendLine("Ceilings, measured in the same rotation: what the ratio could reach if one layer cost nothing.");
+        s.AppendLine();
+        s.AppendLine("| ceiling | per s | ratio to raw | bounds |");
+        s.AppendLine("|---|---:|---:|---|");
+        s.AppendLine(inv, $"| P1 append through Marten in-process, no HTTP, 1 client | {f.AppendMartenC1:N0} | {f.AppendMartenC1 / f.AppendRawC1:0.00}x | P1 c1 |");
+        s.AppendLine(inv, $"| P1 append through Marten in-process, no HTTP, 8 clients | {f.AppendMartenC8:N0} | {f.P1MartenCeilingC8:0.00}x | P1 c8 |");
+        s.AppendLine(inv, $"| P2 `GET /health` (HTTP + one `select 1`), 8 clients | {f.ReadHttpCeiling:N0} | {f.P2HttpCeiling:0.00}x | P2 |");
+        s.AppendLine();
         s.AppendLine("```");
         s.Append(Chart(f));
         s.AppendLine("```");
