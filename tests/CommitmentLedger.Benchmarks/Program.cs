@@ -8,7 +8,7 @@ using Marten;
 using Npgsql;
 
 // The benchmark harness of issue 3: every figure side by side with its raw-Npgsql baseline, A/B rounds, medians.
-// Usage: dotnet run -c Release --project tests/CommitmentLedger.Benchmarks -- [--quick] [--json] [--no-record]
+// Usage: dotnet run -c Release --project tests/CommitmentLedger.Benchmarks -- [--quick] [--json] [--no-record] [--probe-batching]
 
 var options = BenchOptions.Parse(args);
 var log = Console.Error;
@@ -35,6 +35,11 @@ var figures = new Figures();
 log.WriteLine($"Loading {options.SmallCommitments:N0} commitments with Marten's bulk COPY ...");
 await generator.LoadUpTo(options.SmallCommitments);
 await ServiceProcess.Rebuild(repo, connectionString, Path.Combine(work, "rebuild-small.log"));
+if (args.Contains("--probe-batching"))
+{
+    await AppendBatchingProbe.Run(store, raw, generator.Ids, Console.Out);
+    return 0;
+}
 
 await using var service = await ServiceProcess.Start(repo, connectionString, 5190, Path.Combine(work, "service.log"));
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = service.BaseAddress };
