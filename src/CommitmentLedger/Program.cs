@@ -1,5 +1,6 @@
 using CommitmentLedger.Commitments;
 using CommitmentLedger.Infrastructure;
+using CommitmentLedger.Integrity;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using Marten;
@@ -27,6 +28,7 @@ builder.Services.AddMarten(opts => LedgerStore.Configure(opts, connectionString)
     .UseLightweightSessions()
     .ApplyAllDatabaseChangesOnStartup()
     .IntegrateWithWolverine();
+builder.Services.AddHostedService<ChainBackfillOnStartup>();
 
 builder.Host.UseWolverine(opts =>
 {

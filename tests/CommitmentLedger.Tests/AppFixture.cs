@@ -47,7 +47,16 @@ public abstract class LedgerContext(AppFixture fixture) : IAsyncLifetime
     protected IAlbaHost Host => fixture.Host;
     protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
-    public async Task InitializeAsync() => await Host.ResetAllMartenDataAsync();
+    public async Task InitializeAsync()
+    {
+        await Host.ResetAllMartenDataAsync();
+        // The hash chain's tables are the project's, not Marten's: Marten's reset leaves them.
+        await using var connection = Store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var truncate = new Npgsql.NpgsqlCommand(
+            "truncate ledger.event_hashes, ledger.checkpoints, ledger.checkpoint_heads", connection);
+        await truncate.ExecuteNonQueryAsync();
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 }

@@ -1,4 +1,5 @@
 using CommitmentLedger.Commitments;
+using CommitmentLedger.Integrity;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;
@@ -46,6 +47,7 @@ public static class LedgerStore
             })
             .GinIndexJsonData();
         opts.Storage.ExtendedSchemaObjects.Add(new Extension("pg_trgm"));
+        HashChainSchema.Register(opts, Schema);
     }
 
     /// <summary>

@@ -13,10 +13,12 @@ public static class RequestMetadata
     public const string CorrelationHeader = "X-Correlation-ID";
     public const string Anonymous = "anonymous";
 
+    public static string UserOf(HttpContext http) =>
+        http.User.Identity is { IsAuthenticated: true, Name: { } name } ? name : Anonymous;
+
     public static void Before(HttpContext http, IDocumentSession session)
     {
-        var identity = http.User.Identity;
-        session.LastModifiedBy = identity is { IsAuthenticated: true, Name: { } name } ? name : Anonymous;
+        session.LastModifiedBy = UserOf(http);
         var header = http.Request.Headers[CorrelationHeader].ToString();
         session.CorrelationId = header.Length is > 0 and <= 200
             ? header

@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(CommitmentLedger.Commitments.ChangeStatusEndpoint), typeof(CommitmentLedger.Commitments.GetCommitmentEndpoint), typeof(CommitmentLedger.Commitments.GetHistoryEndpoint), typeof(CommitmentLedger.Commitments.ListCommitmentsEndpoint), typeof(CommitmentLedger.Commitments.RecordCommitmentEndpoint), typeof(CommitmentLedger.Commitments.RecordFollowUpEndpoint), typeof(CommitmentLedger.Commitments.ReportProgressEndpoint), typeof(CommitmentLedger.Commitments.SetDueDateEndpoint), typeof(CommitmentLedger.Imports.ImportSourceDocumentEndpoint) };
+            return new System.Type[] { typeof(CommitmentLedger.Commitments.ChangeStatusEndpoint), typeof(CommitmentLedger.Commitments.GetCommitmentEndpoint), typeof(CommitmentLedger.Commitments.GetHistoryEndpoint), typeof(CommitmentLedger.Commitments.ListCommitmentsEndpoint), typeof(CommitmentLedger.Commitments.RecordCommitmentEndpoint), typeof(CommitmentLedger.Commitments.RecordFollowUpEndpoint), typeof(CommitmentLedger.Commitments.ReportProgressEndpoint), typeof(CommitmentLedger.Commitments.SetDueDateEndpoint), typeof(CommitmentLedger.Imports.ImportSourceDocumentEndpoint), typeof(CommitmentLedger.Integrity.GetCheckpointEndpoints), typeof(CommitmentLedger.Integrity.SealCheckpointEndpoint), typeof(CommitmentLedger.Integrity.VerifyCheckpointEndpoint), typeof(CommitmentLedger.Integrity.VerifyCommitmentEndpoint) };
         }
     }
 
@@ -23,9 +23,14 @@ namespace Internal.Generated.WolverineHandlers
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GeneratedHttpEndpointRegistry))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_checkpoints))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_checkpoints_sequence))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_checkpoints_sequence_verify))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_commitments))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_commitments_id))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_commitments_id_history))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_commitments_id_verify))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_checkpoints))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_commitments))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_commitments_id_follow_ups))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_commitments_id_progress))]
@@ -41,6 +46,10 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Commitments.ReportProgressEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Commitments.SetDueDateEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Imports.ImportSourceDocumentEndpoint))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Integrity.GetCheckpointEndpoints))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Integrity.SealCheckpointEndpoint))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Integrity.VerifyCheckpointEndpoint))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Integrity.VerifyCommitmentEndpoint))]
         public static void Pin()
         {
             // Intentionally empty. The [DynamicDependency] attributes above are the payload: they root the generated types for Native AOT, and [ModuleInitializer] guarantees this method is itself an ILC root.
