@@ -16,6 +16,8 @@ var builder = WebApplication.CreateBuilder(args);
 var connectionString = builder.Configuration.GetConnectionString("Ledger")
     ?? "Host=127.0.0.1;Port=5544;Username=ledger;Database=commitmentledger";
 
+// Logs go to stderr, so that commands (seal, verify, export) keep stdout for their output.
+builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Limits.RequestBodyBytes);
 builder.Services.ConfigureHttpJsonOptions(json => JsonSetup.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemDetailsSetup.Customize);

@@ -24,11 +24,17 @@ public sealed class Figures
     public double RebuildEventsPerSecond { get; set; }
     public double RawReadEventsPerSecond { get; set; }
     public double PeakRssMiB { get; set; }
+    public double VerifyEventsPerSecond { get; set; }
+    public double AppendChained { get; set; }
+    public double AppendUnchained { get; set; }
     public string Plans { get; set; } = "";
 
     public double P1RatioC1 => AppendHttpC1 / AppendRawC1;
     public double P1RatioC8 => AppendHttpC8 / AppendRawC8;
     public double P2ReadRatio => ReadHttp / ReadRaw;
+    /// <summary>The share of append throughput the hash chain costs (issue 5: at most 0.10).</summary>
+    public double ChainAppendCost => 1 - AppendChained / AppendUnchained;
+    public double VerifyRatio => VerifyEventsPerSecond / RawReadEventsPerSecond;
     public double P1MartenCeilingC8 => AppendMartenC8 / AppendRawC8;
     public double P2HttpCeiling => ReadHttpCeiling / ReadRaw;
     public double P2P99Ratio => ReadHttpFixed.P99Ms / ReadRawFixed.P99Ms;
@@ -51,6 +57,8 @@ public sealed class Figures
         ["p5_peak_rss_mib"] = Math.Round(PeakRssMiB, 1),
         ["p1_marten_ceiling_ratio_c8"] = Round(P1MartenCeilingC8),
         ["p2_http_ceiling_ratio"] = Round(P2HttpCeiling),
+        ["chain_append_cost"] = Round(ChainAppendCost),
+        ["verify_ratio"] = Round(VerifyRatio),
     };
 
     private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 3) : -1;

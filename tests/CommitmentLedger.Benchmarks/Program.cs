@@ -4,12 +4,14 @@ using System.Text;
 using System.Text.Json;
 using CommitmentLedger.Benchmarks;
 using CommitmentLedger.Infrastructure;
+using CommitmentLedger.Integrity;
 using Marten;
 using Npgsql;
 
 // The benchmark harness of issue 3: every figure side by side with its raw-Npgsql baseline, A/B rounds, medians.
 // Usage: dotnet run -c Release --project tests/CommitmentLedger.Benchmarks -- [--quick] [--json] [--no-record] [--probe-batching]
 
+const string progressJson = """{"note":"benchmark progress report","effectiveOn":null,"evidence":[]}""";
 var options = BenchOptions.Parse(args);
 var log = Console.Error;
 var repo = FindRepo();
@@ -53,8 +55,9 @@ log.WriteLine("P3 at the small size ...");
 log.WriteLine($"Loading up to {options.LargeCommitments:N0} commitments ...");
 await generator.LoadUpTo(options.LargeCommitments);
 
-log.WriteLine("P4 rebuild vs raw read ...");
+log.WriteLine("P4 rebuild vs raw read, and verification of the hash chains ...");
 var rebuild = new List<double>();
+var verify = new List<double>();
 var rawRead = new List<double>();
 for (var round = 1; round <= options.Rounds; round++)
 {
@@ -63,10 +66,15 @@ for (var round = 1; round <= options.Rounds; round++)
     var stopwatch = Stopwatch.StartNew();
     var read = await raw.ReadAllEvents();
     rawRead.Add(read / stopwatch.Elapsed.TotalSeconds);
-    log.WriteLine($"  round {round}: rebuild {rebuild[^1]:N0} events/s, raw read {rawRead[^1]:N0} events/s");
+    stopwatch.Restart();
+    var verified = await LedgerVerification.VerifyAsync(store, [], []);
+    if (!verified.Valid) throw new InvalidOperationException($"the generated ledger does not verify: {verified.Problems.FirstOrDefault()}");
+    verify.Add(verified.Events / stopwatch.Elapsed.TotalSeconds);
+    log.WriteLine($"  round {round}: rebuild {rebuild[^1]:N0} events/s, raw read {rawRead[^1]:N0} events/s, verify {verify[^1]:N0} events/s");
 }
 figures.RebuildEventsPerSecond = Load.Median(rebuild);
 figures.RawReadEventsPerSecond = Load.Median(rawRead);
+figures.VerifyEventsPerSecond = Load.Median(verify);
 
 log.WriteLine("P3 at the large size ...");
 (figures.HistoryLargeMs, figures.AsOfLargeMs, figures.ListLargeMs) = await Flatness();
@@ -94,23 +102,38 @@ for (var round = 1; round <= options.Rounds; round++)
 figures.ReadHttpFixed = MedianLatencies(httpFixed);
 figures.ReadRawFixed = MedianLatencies(rawFixed);
 
-const string progressJson = """{"note":"benchmark progress report","effectiveOn":null,"evidence":[]}""";
 foreach (var clients in new[] { 1, 8 })
 {
     log.WriteLine($"P1 append, {clients} client(s) (ceiling: the same append through Marten in this process, no HTTP) ...");
     var (ledger, baseline, ceiling) = await AlternateThroughput(clients,
-        async (client, _) =>
-        {
-            using var content = new StringContent(progressJson, Encoding.UTF8, "application/json");
-            using var response = await http.PostAsync($"/api/commitments/{ids[client]}/progress", content);
-            response.EnsureSuccessStatusCode();
-        },
+        async (client, _) => await PostProgress(ids[client]),
         async (client, _) => await raw.Append(ids[client], progressJson),
         async (client, _) => await generator.AppendProgress(ids[client], "benchmark progress report"));
     if (clients == 1) (figures.AppendHttpC1, figures.AppendRawC1, figures.AppendMartenC1) = (ledger, baseline, ceiling);
     else (figures.AppendHttpC8, figures.AppendRawC8, figures.AppendMartenC8) = (ledger, baseline, ceiling);
 }
 figures.PeakRssMiB = service.PeakRssMiB();
+
+// Last, because appends made without the chain leave those streams unable to take chained appends.
+log.WriteLine("Chain cost: progress updates at 8 clients with the hash-chain trigger on and off (separate streams) ...");
+var chainStreams = ids.Skip(16).Take(8).ToArray();
+var plainStreams = ids.Skip(24).Take(8).ToArray();
+var chained = new List<double>();
+var unchained = new List<double>();
+for (var round = 0; round <= options.Rounds; round++)
+{
+    await raw.SetChainTrigger(true);
+    var on = await Load.ClosedLoop(8, options.RunLength, async (client, _) => await PostProgress(chainStreams[client]));
+    await raw.SetChainTrigger(false);
+    var off = await Load.ClosedLoop(8, options.RunLength, async (client, _) => await PostProgress(plainStreams[client]));
+    await raw.SetChainTrigger(true);
+    if (round == 0) continue; // warm-up
+    chained.Add(on);
+    unchained.Add(off);
+    log.WriteLine($"  round {round}: chain on {on:N0}/s, off {off:N0}/s");
+}
+figures.AppendChained = Load.Median(chained);
+figures.AppendUnchained = Load.Median(unchained);
 
 var markdown = Report.Markdown(figures, facts, options, DateTimeOffset.UtcNow);
 if (options.Record)
@@ -128,6 +151,13 @@ else
     Console.WriteLine(markdown);
 }
 return 0;
+
+async Task PostProgress(Guid id)
+{
+    using var content = new StringContent(progressJson, Encoding.UTF8, "application/json");
+    using var response = await http.PostAsync($"/api/commitments/{id}/progress", content);
+    response.EnsureSuccessStatusCode();
+}
 
 int Pick(int client, long n) => (int)((uint)HashCode.Combine(client, n) % (uint)ids.Count);
 

@@ -46,6 +46,13 @@ public sealed class RawPostgres(NpgsqlDataSource database)
         return count;
     }
 
+    /// <summary>Turns the hash-chain trigger on or off, to measure what the chain costs an append.</summary>
+    public async Task SetChainTrigger(bool on)
+    {
+        await using var command = database.CreateCommand($"alter table ledger.mt_events {(on ? "enable" : "disable")} trigger chain_events");
+        await command.ExecuteNonQueryAsync();
+    }
+
     public async Task<string> Explain(string sql, params object[] parameters)
     {
         await using var command = database.CreateCommand("explain (analyze, buffers, costs off) " + sql);

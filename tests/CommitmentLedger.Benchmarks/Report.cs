@@ -32,6 +32,8 @@ public static class Report
         s.AppendLine(inv, $"| P3 list with filter p50 ms | {f.ListSmallMs:0.00} → {f.ListLargeMs:0.00} | | {f.P3ListRatio:0.00}x | ≤ 1.2x |");
         s.AppendLine(inv, $"| P4 rebuild (events per s) | {f.RebuildEventsPerSecond:N0} | {f.RawReadEventsPerSecond:N0} | {f.P4RebuildRatio:0.00}x | ≥ 0.5x |");
         s.AppendLine(inv, $"| P5 service peak RSS (MiB) | {f.PeakRssMiB:0} | | | ≤ 250 |");
+        s.AppendLine(inv, $"| Hash chain: append cost, 8 clients (per s) | {f.AppendChained:N0} chained | {f.AppendUnchained:N0} unchained | {f.ChainAppendCost:P0} slower | ≤ 10% |");
+        s.AppendLine(inv, $"| Hash chain: verify (events per s) | {f.VerifyEventsPerSecond:N0} | {f.RawReadEventsPerSecond:N0} | {f.VerifyRatio:0.00}x | ≥ 0.5x |");
         s.AppendLine();
         s.AppendLine("Ceilings, measured in the same rotation: what the ratio could reach if one layer cost nothing.");
         s.AppendLine();
@@ -70,6 +72,8 @@ public static class Report
             new("P3 list 1M/10k", f.P3ListRatio, 1.2, false),
             new("P4 rebuild / raw", f.P4RebuildRatio, 0.5, true),
             new("P5 peak RSS MiB", f.PeakRssMiB, 250, false, " MiB"),
+            new("chain append cost", f.ChainAppendCost, 0.10, false),
+            new("verify / raw read", f.VerifyRatio, 0.5, true),
         ];
         const int width = 40;
         var s = new StringBuilder();

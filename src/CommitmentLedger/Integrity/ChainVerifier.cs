@@ -9,7 +9,7 @@ public sealed record ChainProblem(Guid StreamId, long Version, string Problem);
 /// <summary>One (stream, version) as found in the events table and in the hash table; either may be missing.</summary>
 public sealed record ChainRow(Guid StreamId, long Version, ChainRow.EventPart? Event, ChainRow.HashPart? Hash)
 {
-    public sealed record EventPart(long Sequence, string Type, string Data, string? RecordedBy);
+    public sealed record EventPart(long Sequence, string Type, byte[] Data, string? RecordedBy, string EffectiveOn);
 
     public sealed record HashPart(long Sequence, byte[] Previous, byte[] Hash);
 }
@@ -21,8 +21,13 @@ public sealed record RecomputedLink(long Version, long Sequence, byte[] Hash);
 /// Re-hashes every event from its content and compares with what the trigger recorded, one stream at a time,
 /// reading both tables in (stream, version) order so memory holds one stream, never the ledger.
 /// </summary>
-public sealed class ChainVerifier
+public sealed class ChainVerifier : IDisposable
 {
+    private readonly System.Security.Cryptography.IncrementalHash _sha =
+        System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+
+    public void Dispose() => _sha.Dispose();
+
     public long Events { get; private set; }
     public long Streams { get; private set; }
     public List<ChainProblem> Problems { get; } = [];
@@ -67,14 +72,14 @@ public sealed class ChainVerifier
             if (row.Event is { } e)
             {
                 Events++;
-                var chained = new ChainedEvent(streamId, version, e.Type, e.Data, e.RecordedBy);
-                var recomputed = HashChain.Hash(recomputedPrevious, chained);
-                links.Add(new RecomputedLink(version, e.Sequence, recomputed));
-                recomputedPrevious = recomputed;
-                if (Check(rows, row, e, storedPrevious, chained) is { } problem)
+                var chained = new ChainedEvent(streamId, version, e.Type, e.Data, e.RecordedBy, e.EffectiveOn);
+                var recomputed = HashChain.Hash(_sha, recomputedPrevious, chained);
+                if (Check(rows, row, e, storedPrevious, chained, recomputedPrevious, recomputed) is { } problem)
                 {
                     Problems.Add(new ChainProblem(streamId, version, problem));
                 }
+                links.Add(new RecomputedLink(version, e.Sequence, recomputed));
+                recomputedPrevious = recomputed;
             }
             else
             {
@@ -87,7 +92,10 @@ public sealed class ChainVerifier
         StreamVerified?.Invoke(streamId, links);
     }
 
-    private static string? Check(List<ChainRow> rows, ChainRow row, ChainRow.EventPart e, byte[] storedPrevious, ChainedEvent chained)
+    /// <param name="recomputed">The content's hash chained on <paramref name="recomputedPrevious"/>: while the recomputed
+    /// chain and the stored one agree, it is the only hash computed per event.</param>
+    private string? Check(List<ChainRow> rows, ChainRow row, ChainRow.EventPart e, byte[] storedPrevious,
+        ChainedEvent chained, byte[] recomputedPrevious, byte[] recomputed)
     {
         if (row.Hash is not { } h)
         {
@@ -104,7 +112,8 @@ public sealed class ChainVerifier
         {
             return "the recorded previous hash is not the hash of the version before: the chain was cut or re-linked";
         }
-        if (!HashChain.Hash(h.Previous, chained).AsSpan().SequenceEqual(h.Hash))
+        var content = h.Previous.AsSpan().SequenceEqual(recomputedPrevious) ? recomputed : HashChain.Hash(_sha, h.Previous, chained);
+        if (!content.AsSpan().SequenceEqual(h.Hash))
         {
             return "the event's content (data, type, effective date or recorded-by) no longer matches its hash: it was altered";
         }
@@ -112,52 +121,62 @@ public sealed class ChainVerifier
     }
 
     /// <summary>
-    /// Events and hashes merged in (stream, version) order. Both sides come from their primary-key indexes, so
-    /// PostgreSQL merges two index scans and never sorts the ledger.
+    /// Events and hashes merged in (stream, version) order. Each side is read on its own connection through its
+    /// primary-key index, so PostgreSQL never sorts the ledger and both reads run at once; the merge is here.
     /// </summary>
-    public static async IAsyncEnumerable<ChainRow> ReadAsync(NpgsqlConnection connection, string schema,
+    public static async IAsyncEnumerable<ChainRow> ReadAsync(Marten.IDocumentStore store,
         Guid? streamId = null, long? upToSequence = null, [EnumeratorCancellation] CancellationToken ct = default)
     {
+        var schema = store.Options.DatabaseSchemaName;
         var filter = (streamId is null ? "" : " and stream_id = @stream") + (upToSequence is null ? "" : " and seq_id <= @upTo");
-        var sql = $"""
-            select stream_id, version, 0 as side, seq_id, type, data::text, user_name, null::bytea, null::bytea
-              from {schema}.mt_events where stream_id is not null{filter}
-            union all
-            select stream_id, version, 1, seq_id, null, null, null, previous_hash, hash
-              from {schema}.{HashChainSchema.Hashes} where true{filter}
-            order by 1, 2, 3
-            """;
+        await using var eventConnection = store.Storage.Database.CreateConnection();
+        await using var hashConnection = store.Storage.Database.CreateConnection();
+        await eventConnection.OpenAsync(ct);
+        await hashConnection.OpenAsync(ct);
+        await using var events = Reader(eventConnection,
+            $"select stream_id, version, seq_id, type, convert_to(data::text, 'UTF8'), user_name, coalesce(data ->> 'effectiveOn', '') from {schema}.mt_events " +
+            $"where stream_id is not null{filter} order by stream_id, version", streamId, upToSequence, ct);
+        await using var hashes = Reader(hashConnection,
+            $"select stream_id, version, seq_id, previous_hash, hash from {schema}.{HashChainSchema.Hashes} " +
+            $"where true{filter} order by stream_id, version", streamId, upToSequence, ct);
+
+        var hasEvent = await events.MoveNextAsync();
+        var hasHash = await hashes.MoveNextAsync();
+        while (hasEvent || hasHash)
+        {
+            var order = !hasEvent ? 1 : !hasHash ? -1 : Compare(events.Current, hashes.Current);
+            var key = order <= 0 ? events.Current : hashes.Current;
+            var row = new ChainRow(key.GetGuid(0), key.GetInt64(1),
+                order <= 0 ? new ChainRow.EventPart(key.GetInt64(2), key.GetString(3), key.GetFieldValue<byte[]>(4), key.IsDBNull(5) ? null : key.GetString(5), key.GetString(6)) : null,
+                order >= 0 ? HashOf(hashes.Current) : null);
+            if (order <= 0) hasEvent = await events.MoveNextAsync();
+            if (order >= 0) hasHash = await hashes.MoveNextAsync();
+            yield return row;
+        }
+    }
+
+    private static ChainRow.HashPart HashOf(NpgsqlDataReader r) =>
+        new(r.GetInt64(2), r.GetFieldValue<byte[]>(3), r.GetFieldValue<byte[]>(4));
+
+    /// <summary>PostgreSQL orders uuids by their bytes, big-endian: the order of their text.</summary>
+    private static int Compare(NpgsqlDataReader a, NpgsqlDataReader b)
+    {
+        Span<byte> left = stackalloc byte[16];
+        Span<byte> right = stackalloc byte[16];
+        a.GetGuid(0).TryWriteBytes(left, bigEndian: true, out _);
+        b.GetGuid(0).TryWriteBytes(right, bigEndian: true, out _);
+        var byStream = left.SequenceCompareTo(right);
+        return byStream != 0 ? Math.Sign(byStream) : a.GetInt64(1).CompareTo(b.GetInt64(1));
+    }
+
+    private static async IAsyncEnumerator<NpgsqlDataReader> Reader(NpgsqlConnection connection, string sql, Guid? streamId,
+        long? upToSequence, CancellationToken ct)
+    {
+        await using (var settings = new NpgsqlCommand("set jit = off", connection)) await settings.ExecuteNonQueryAsync(ct);
         await using var command = new NpgsqlCommand(sql, connection);
         if (streamId is { } id) command.Parameters.AddWithValue("stream", id);
         if (upToSequence is { } upTo) command.Parameters.AddWithValue("upTo", upTo);
-        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
-        ChainRow? pending = null;
-        while (await reader.ReadAsync(ct))
-        {
-            var stream = reader.GetGuid(0);
-            var version = reader.GetInt64(1);
-            var side = reader.GetInt32(2);
-            var sequence = reader.GetInt64(3);
-            ChainRow row;
-            if (side == 0)
-            {
-                row = new ChainRow(stream, version,
-                    new ChainRow.EventPart(sequence, reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)),
-                    null);
-            }
-            else
-            {
-                var hash = new ChainRow.HashPart(sequence, reader.GetFieldValue<byte[]>(7), reader.GetFieldValue<byte[]>(8));
-                if (pending is not null && pending.StreamId == stream && pending.Version == version && pending.Hash is null)
-                {
-                    pending = pending with { Hash = hash };
-                    continue;
-                }
-                row = new ChainRow(stream, version, null, hash);
-            }
-            if (pending is not null) yield return pending;
-            pending = row;
-        }
-        if (pending is not null) yield return pending;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) yield return reader;
     }
 }

@@ -40,7 +40,7 @@ public static class ExportVerifier
             using var doc = JsonDocument.Parse(line);
             var root = doc.RootElement;
             e = new ChainedEvent(root.GetProperty("streamId").GetGuid(), root.GetProperty("version").GetInt64(),
-                root.GetProperty("type").GetString()!, root.GetProperty("data").GetRawText(),
+                root.GetProperty("type").GetString()!, System.Text.Encoding.UTF8.GetBytes(root.GetProperty("data").GetRawText()),
                 root.TryGetProperty("recordedBy", out var by) && by.ValueKind == JsonValueKind.String ? by.GetString() : null);
             previous = root.GetProperty("previousHash").GetString()!;
             hash = root.GetProperty("hash").GetString()!;

@@ -5,10 +5,16 @@ using System.Text.Json;
 namespace CommitmentLedger.Integrity;
 
 /// <summary>One event as the chain sees it: the fields its hash covers (README, "Tamper evidence").</summary>
-public sealed record ChainedEvent(Guid StreamId, long Version, string Type, string Data, string? RecordedBy)
+/// <param name="Data">The event data in PostgreSQL's jsonb text form, UTF-8.</param>
+/// <param name="EffectiveOn">What <c>data ->> 'effectiveOn'</c> gives, or empty; derived from the data when not given.</param>
+public sealed record ChainedEvent(Guid StreamId, long Version, string Type, byte[] Data, string? RecordedBy, string? EffectiveOn = null)
 {
-    /// <summary>The event's effective date as PostgreSQL's <c>data ->> 'effectiveOn'</c> gives it, or empty.</summary>
-    public string EffectiveOn => HashChain.TopLevelText(Data, "effectiveOn");
+    public ChainedEvent(Guid streamId, long version, string type, string data, string? recordedBy)
+        : this(streamId, version, type, Encoding.UTF8.GetBytes(data), recordedBy)
+    {
+    }
+
+    public string EffectiveDate => EffectiveOn ?? HashChain.TopLevelText(Data, "effectiveOn");
 }
 
 /// <summary>
@@ -21,22 +27,29 @@ public static class HashChain
     public static readonly byte[] Genesis = new byte[32];
 
     public static string Canonical(ChainedEvent e) =>
-        $"{e.StreamId:D}\n{e.Version}\n{e.Type}\n{e.EffectiveOn}\n{e.RecordedBy ?? ""}\n{e.Data}";
+        $"{e.StreamId:D}\n{e.Version}\n{e.Type}\n{e.EffectiveDate}\n{e.RecordedBy ?? ""}\n" + Encoding.UTF8.GetString(e.Data);
 
     public static byte[] Hash(ReadOnlySpan<byte> previous, ChainedEvent e)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        return Hash(sha, previous, e);
+    }
+
+    /// <summary>The same, on a caller's <see cref="IncrementalHash"/>: a verifier hashing a million events reuses one.</summary>
+    public static byte[] Hash(IncrementalHash sha, ReadOnlySpan<byte> previous, ChainedEvent e)
+    {
         sha.AppendData(previous);
-        sha.AppendData(Encoding.UTF8.GetBytes(Canonical(e)));
+        sha.AppendData(Encoding.UTF8.GetBytes($"{e.StreamId:D}\n{e.Version}\n{e.Type}\n{e.EffectiveDate}\n{e.RecordedBy ?? ""}\n"));
+        sha.AppendData(e.Data);
         return sha.GetHashAndReset();
     }
 
     public static string Hex(byte[] hash) => Convert.ToHexStringLower(hash);
 
     /// <summary>What <c>jsonb ->> name</c> returns for a top-level member: a string unquoted, null or absent as empty.</summary>
-    public static string TopLevelText(string json, string name)
+    public static string TopLevelText(byte[] json, string name)
     {
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "";
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Marten;
 using Weasel.Core;
+using Weasel.Core.Migrations;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Functions;
 using Weasel.Postgresql.Tables;
@@ -89,12 +90,14 @@ public static class HashChainSchema
             ForEachRow = true,
         };
 
-        opts.Storage.ExtendedSchemaObjects.Add(hashes);
-        opts.Storage.ExtendedSchemaObjects.Add(checkpoints);
-        opts.Storage.ExtendedSchemaObjects.Add(heads);
-        opts.Storage.ExtendedSchemaObjects.Add(canonical);
-        opts.Storage.ExtendedSchemaObjects.Add(chain);
-        opts.Storage.ExtendedSchemaObjects.Add(trigger);
+        // A feature of its own, not ExtendedSchemaObjects: Marten applies custom features after its event
+        // tables, and the trigger needs mt_events to exist on a fresh database.
+        opts.Storage.Add(new Feature(opts, [hashes, checkpoints, heads, canonical, chain, trigger]));
+    }
+
+    private sealed class Feature(StoreOptions opts, ISchemaObject[] objects) : FeatureSchemaBase("HashChain", opts.Advanced.Migrator)
+    {
+        protected override IEnumerable<ISchemaObject> schemaObjects() => objects;
     }
 
     /// <summary>

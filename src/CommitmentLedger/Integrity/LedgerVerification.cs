@@ -45,12 +45,8 @@ public static class LedgerVerification
             targets.Add(new Target(checkpoint, stored));
         }
 
-        var verifier = new ChainVerifier { StreamVerified = (stream, links) => AddHeads(targets, stream, links) };
-        await using (var reading = store.Storage.Database.CreateConnection())
-        {
-            await reading.OpenAsync(ct);
-            await verifier.VerifyAsync(ChainVerifier.ReadAsync(reading, schema, upToSequence: upToSequence, ct: ct), progress, ct);
-        }
+        using var verifier = new ChainVerifier { StreamVerified = (stream, links) => AddHeads(targets, stream, links) };
+        await verifier.VerifyAsync(ChainVerifier.ReadAsync(store, upToSequence: upToSequence, ct: ct), progress, ct);
 
         var checks = targets.Select(Check).ToList();
         var chainOfCheckpoints = CheckLinks(checkpoints);

@@ -86,7 +86,7 @@ public class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
         return result.Valid;
     }
 
-    private static TimeSpan _lastShown = TimeSpan.MinValue;
+    private static TimeSpan _lastShown = TimeSpan.FromSeconds(-1);
 
     private static void Progress(long done, long total, TimeSpan elapsed)
     {

@@ -22,13 +22,11 @@ public static class VerifyCommitmentEndpoint
             return Problems.NotFound($"No commitment has the id '{id}'.");
         }
         string? head = null;
-        var verifier = new ChainVerifier
+        using var verifier = new ChainVerifier
         {
             StreamVerified = (_, links) => head = links.Count > 0 ? HashChain.Hex(links[^1].Hash) : null,
         };
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(ct);
-        await verifier.VerifyAsync(ChainVerifier.ReadAsync(connection, store.Options.DatabaseSchemaName, streamId, ct: ct), ct: ct);
+        await verifier.VerifyAsync(ChainVerifier.ReadAsync(store, streamId, ct: ct), ct: ct);
         if (verifier.Streams == 0)
         {
             return Problems.NotFound($"No commitment has the id '{id}'.");
