@@ -5,7 +5,10 @@ using Wolverine.Http;
 
 namespace CommitmentLedger.Commitments;
 
-/// <summary>One audit entry: Marten's own event metadata merged with the effective date carried by the event.</summary>
+/// <summary>
+/// One audit entry: Marten's own event metadata merged with the effective date carried by the event, and the
+/// fields of the view the entry changed (found by applying it, never stored).
+/// </summary>
 public sealed record HistoryEntry(
     long Version,
     long Sequence,
@@ -15,7 +18,8 @@ public sealed record HistoryEntry(
     string? RecordedBy,
     string? CorrelationId,
     string? CausationId,
-    object Data);
+    object Data,
+    IReadOnlyList<FieldChange> Changes);
 
 public static class GetHistoryEndpoint
 {
@@ -33,15 +37,16 @@ public static class GetHistoryEndpoint
         {
             return Problems.NotFound($"No commitment has the id '{id}'.");
         }
-        return Results.Ok(events.Select(e => new HistoryEntry(
-            e.Version,
-            e.Sequence,
-            e.EventType.Name,
-            e.Timestamp,
-            (e.Data as IHasEffectiveDate)?.EffectiveOn,
-            e.UserName,
-            e.CorrelationId,
-            e.CausationId,
-            e.Data)).ToArray());
+        return Results.Ok(CommitmentReplay.Steps(events).Select(step => new HistoryEntry(
+            step.Entry.Version,
+            step.Entry.Sequence,
+            step.Entry.EventType.Name,
+            step.Entry.Timestamp,
+            (step.Entry.Data as IHasEffectiveDate)?.EffectiveOn,
+            step.Entry.UserName,
+            step.Entry.CorrelationId,
+            step.Entry.CausationId,
+            step.Entry.Data,
+            ViewChanges.Between(step.Before, step.After))).ToArray());
     }
 }
