@@ -75,9 +75,13 @@ public partial class CommitmentProjection : SingleStreamProjection<Commitment, G
         };
     }
 
+    // The latest progress in the world: a report recorded late about an earlier day does not hide a newer one,
+    // so the view agrees with validAt=today whatever order the reports arrived in.
     public Commitment Apply(IEvent<ProgressReported> e, Commitment current) => current with
     {
-        LastProgress = new ProgressNote(e.Data.Note, e.Data.EffectiveOn, e.Timestamp, e.UserName),
+        LastProgress = current.LastProgress is { } last && last.EffectiveOn > e.Data.EffectiveOn
+            ? last
+            : new ProgressNote(e.Data.Note, e.Data.EffectiveOn, e.Timestamp, e.UserName),
         UpdatedAt = e.Timestamp,
     };
 

@@ -41,6 +41,26 @@ public static class CommitmentReplay
         return state;
     }
 
+    /// <summary>
+    /// The commitment in the world on <paramref name="validAt"/>: only the entries effective on or before that date,
+    /// applied in effective order (ties in recorded order), so an entry recorded late still lands where it happened.
+    /// Null when the commitment had not been made by then. Version and updatedAt are those of the latest entry
+    /// given, i.e. of the ledger the answer was read from.
+    /// </summary>
+    public static Commitment? InTheWorld(IReadOnlyList<IEvent> events, DateOnly validAt)
+    {
+        if (events.Count == 0 || events[0].Data is not CommitmentRecorded recorded || recorded.MadeOn > validAt)
+        {
+            return null;
+        }
+        var effective = events.Skip(1)
+            .Where(e => e.Data is IHasEffectiveDate dated && dated.EffectiveOn <= validAt)
+            .OrderBy(e => ((IHasEffectiveDate)e.Data).EffectiveOn)
+            .ThenBy(e => e.Version);
+        var state = AsRecorded([events[0], .. effective])!;
+        return state with { Version = events[^1].Version, UpdatedAt = events.Max(e => e.Timestamp) };
+    }
+
     /// <summary>Every entry with the view before and after it, in recorded order: what each entry changed.</summary>
     public static IEnumerable<ReplayStep> Steps(IReadOnlyList<IEvent> events)
     {

@@ -118,6 +118,14 @@ public class BadInputTests(AppFixture fixture) : LedgerContext(fixture)
 
         Add("read as of a garbage timestamp", "GET", "/api/commitments/{id}?asOf=garbage", null, 400, "asOf");
         Add("read as of a date without a time", "GET", "/api/commitments/{id}?asOf=2021-11-23", null, 400, "asOf");
+        Add("read as of a moment in the future", "GET", "/api/commitments/{id}?asOf=2999-01-01T00:00:00Z", null, 400, "asOf");
+        Add("read valid at a malformed date", "GET", "/api/commitments/{id}?validAt=2022-13-01", null, 400, "validAt");
+        Add("read valid at a timestamp instead of a date", "GET", "/api/commitments/{id}?validAt=2022-03-01T00:00:00Z", null, 400, "validAt");
+        Add("read valid at a date in the future", "GET", "/api/commitments/{id}?validAt=2999-01-01", null, 400, "validAt");
+        Add("list as of a garbage timestamp", "GET", "/api/commitments?asOf=yesterday", null, 400, "asOf");
+        Add("list as of a moment in the future", "GET", "/api/commitments?asOf=2999-01-01T00:00:00Z", null, 400, "asOf");
+        Add("list valid at a malformed date", "GET", "/api/commitments?validAt=01/03/2022", null, 400, "validAt");
+        Add("list valid at a date in the future", "GET", "/api/commitments?validAt=2999-01-01", null, 400, "validAt");
         Add("read an id that is not a GUID", "GET", "/api/commitments/not-a-guid", null, 404, null);
         Add("read an unknown id", "GET", $"/api/commitments/{UnknownId}", null, 404, null);
         Add("history of an id that is not a GUID", "GET", "/api/commitments/not-a-guid/history", null, 404, null);
