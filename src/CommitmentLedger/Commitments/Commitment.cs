@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using JasperFx.Events;
+using Marten;
 using Marten.Events.Aggregation;
 
 namespace CommitmentLedger.Commitments;
@@ -97,6 +98,16 @@ public partial class CommitmentProjection : SingleStreamProjection<Commitment, G
         DueOn = e.Data.DueOn,
         UpdatedAt = e.Timestamp,
     };
+
+    /// <summary>
+    /// Recomputes the view from the stream as if the retracted entry had never happened. The earlier events are
+    /// read from the store (this stream only): inline they are all stored already, and so they are in a rebuild.
+    /// </summary>
+    public async Task<Commitment> Apply(IEvent<EntryRetracted> e, Commitment current, IQuerySession session)
+    {
+        var earlier = await session.Events.FetchStreamAsync(e.StreamId, e.Version - 1);
+        return CommitmentReplay.AsRecorded([.. earlier, e])!;
+    }
 
     public Commitment Apply(IEvent<FollowUpLinked> e, Commitment current) => current with
     {

@@ -30,15 +30,35 @@ public static class CommitmentReplay
         return next with { Version = e.Version };
     }
 
-    /// <summary>The commitment as recorded: every event in the order the ledger learned it.</summary>
-    public static Commitment? AsRecorded(IEnumerable<IEvent> events)
+    /// <summary>
+    /// The commitment as recorded: every event in the order the ledger learned it, leaving out the entries retracted
+    /// among them (a retracted entry and a retraction still move the version and updatedAt).
+    /// </summary>
+    public static Commitment? AsRecorded(IReadOnlyList<IEvent> events)
     {
+        var retracted = RetractedVersions(events);
         Commitment? state = null;
         foreach (var e in events)
         {
-            state = Apply(state, e);
+            state = state is not null && (e.Data is EntryRetracted || retracted.ContainsKey(e.Version))
+                ? state with { Version = e.Version, UpdatedAt = e.Timestamp }
+                : Apply(state, e);
         }
         return state;
+    }
+
+    /// <summary>The retraction of each retracted version among the events.</summary>
+    public static Dictionary<long, IEvent> RetractedVersions(IEnumerable<IEvent> events)
+    {
+        var retractions = new Dictionary<long, IEvent>();
+        foreach (var e in events)
+        {
+            if (e.Data is EntryRetracted retraction)
+            {
+                retractions.TryAdd(retraction.RetractedVersion, e);
+            }
+        }
+        return retractions;
     }
 
     /// <summary>
@@ -53,23 +73,28 @@ public static class CommitmentReplay
         {
             return null;
         }
+        var retracted = RetractedVersions(events);
         var effective = events.Skip(1)
-            .Where(e => e.Data is IHasEffectiveDate dated && dated.EffectiveOn <= validAt)
+            .Where(e => e.Data is IHasEffectiveDate dated && dated.EffectiveOn <= validAt && !retracted.ContainsKey(e.Version))
             .OrderBy(e => ((IHasEffectiveDate)e.Data).EffectiveOn)
             .ThenBy(e => e.Version);
         var state = AsRecorded([events[0], .. effective])!;
         return state with { Version = events[^1].Version, UpdatedAt = events.Max(e => e.Timestamp) };
     }
 
-    /// <summary>Every entry with the view before and after it, in recorded order: what each entry changed.</summary>
+    /// <summary>
+    /// Every entry with the view before and after it, in recorded order: what each entry changed when it was
+    /// recorded (a retraction changes back what the retracted entry had changed, as far as later entries allow).
+    /// </summary>
     public static IEnumerable<ReplayStep> Steps(IReadOnlyList<IEvent> events)
     {
         Commitment? state = null;
-        foreach (var e in events)
+        for (var i = 0; i < events.Count; i++)
         {
             var before = state;
-            state = Apply(state, e);
-            yield return new ReplayStep(e, before, state);
+            // An entry is never retracted before it is recorded, so only a retraction needs the stream again.
+            state = events[i].Data is EntryRetracted ? AsRecorded(events.Take(i + 1).ToList())! : Apply(state, events[i]);
+            yield return new ReplayStep(events[i], before, state);
         }
     }
 }

@@ -48,3 +48,9 @@ public sealed record DueDateSet(DateOnly? PreviousDueOn, DateOnly DueOn, string 
     : IHasEffectiveDate;
 
 public sealed record FollowUpLinked(Guid FollowUpId, DateOnly EffectiveOn) : IHasEffectiveDate;
+
+/// <summary>
+/// Withdraws an earlier entry found wrong: the view is recomputed as if that entry had never happened, while the
+/// entry itself stays in the history, marked. A fact about the record rather than the world: it has no effective date.
+/// </summary>
+public sealed record EntryRetracted(long RetractedVersion, string Reason);

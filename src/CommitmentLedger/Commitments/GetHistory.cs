@@ -5,6 +5,9 @@ using Wolverine.Http;
 
 namespace CommitmentLedger.Commitments;
 
+/// <summary>Marks an entry retracted: by which later entry, when, by whom and why.</summary>
+public sealed record RetractionMark(long Version, DateTimeOffset RecordedAt, string? RecordedBy, string Reason);
+
 /// <summary>
 /// One audit entry: Marten's own event metadata merged with the effective date carried by the event, and the
 /// fields of the view the entry changed (found by applying it, never stored).
@@ -18,6 +21,7 @@ public sealed record HistoryEntry(
     string? RecordedBy,
     string? CorrelationId,
     string? CausationId,
+    RetractionMark? Retracted,
     object Data,
     IReadOnlyList<FieldChange> Changes);
 
@@ -37,6 +41,7 @@ public static class GetHistoryEndpoint
         {
             return Problems.NotFound($"No commitment has the id '{id}'.");
         }
+        var retractions = CommitmentReplay.RetractedVersions(events);
         return Results.Ok(CommitmentReplay.Steps(events).Select(step => new HistoryEntry(
             step.Entry.Version,
             step.Entry.Sequence,
@@ -46,6 +51,9 @@ public static class GetHistoryEndpoint
             step.Entry.UserName,
             step.Entry.CorrelationId,
             step.Entry.CausationId,
+            retractions.TryGetValue(step.Entry.Version, out var retraction)
+                ? new RetractionMark(retraction.Version, retraction.Timestamp, retraction.UserName, ((EntryRetracted)retraction.Data).Reason)
+                : null,
             step.Entry.Data,
             ViewChanges.Between(step.Before, step.After))).ToArray());
     }

@@ -95,6 +95,16 @@ public class BadInputTests(AppFixture fixture) : LedgerContext(fixture)
         Add("follow-up of an id that is not a GUID", "POST", "/api/commitments/not-a-guid/follow-ups", Create(_ => { }), 404, null);
         Add("follow-up of an unknown id", "POST", $"/api/commitments/{UnknownId}/follow-ups", Create(_ => { }), 404, null);
 
+        const string retractions = "/api/commitments/{id}/retractions";
+        Add("retraction of the recording", "POST", retractions, Json(new { version = 1, reason = "wrong" }), 400, "version");
+        Add("retraction of an unknown version", "POST", retractions, Json(new { version = 7, reason = "wrong" }), 400, "version");
+        Add("retraction of version 0", "POST", retractions, Json(new { version = 0, reason = "wrong" }), 400, "version");
+        Add("retraction without a version", "POST", retractions, Json(new { reason = "wrong" }), 400, "version");
+        Add("retraction with a version that is text", "POST", retractions, """{"version": "two", "reason": "wrong"}""", 400, "version");
+        Add("retraction without a reason", "POST", retractions, Json(new { version = 1 }), 400, "reason");
+        Add("retraction on an unknown id", "POST", $"/api/commitments/{UnknownId}/retractions", Json(new { version = 2, reason = "r" }), 404, null);
+        Add("retraction with the JSON literal null as body", "POST", retractions, "null", 400, "body");
+
         Add("create with the JSON literal null as body", "POST", create, "null", 400, "body");
         Add("progress with the JSON literal null as body", "POST", progress, "null", 400, "body");
         Add("status change with the JSON literal null as body", "POST", status, "null", 400, "body");

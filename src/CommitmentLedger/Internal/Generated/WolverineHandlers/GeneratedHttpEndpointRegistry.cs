@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(CommitmentLedger.Commitments.ChangeStatusEndpoint), typeof(CommitmentLedger.Commitments.GetCommitmentEndpoint), typeof(CommitmentLedger.Commitments.GetHistoryEndpoint), typeof(CommitmentLedger.Commitments.ListCommitmentsEndpoint), typeof(CommitmentLedger.Commitments.RecordCommitmentEndpoint), typeof(CommitmentLedger.Commitments.RecordFollowUpEndpoint), typeof(CommitmentLedger.Commitments.ReportProgressEndpoint), typeof(CommitmentLedger.Commitments.SetDueDateEndpoint), typeof(CommitmentLedger.Imports.ImportSourceDocumentEndpoint) };
+            return new System.Type[] { typeof(CommitmentLedger.Commitments.ChangeStatusEndpoint), typeof(CommitmentLedger.Commitments.GetCommitmentEndpoint), typeof(CommitmentLedger.Commitments.GetHistoryEndpoint), typeof(CommitmentLedger.Commitments.ListCommitmentsEndpoint), typeof(CommitmentLedger.Commitments.RecordCommitmentEndpoint), typeof(CommitmentLedger.Commitments.RecordFollowUpEndpoint), typeof(CommitmentLedger.Commitments.ReportProgressEndpoint), typeof(CommitmentLedger.Commitments.RetractEntryEndpoint), typeof(CommitmentLedger.Commitments.SetDueDateEndpoint), typeof(CommitmentLedger.Imports.ImportSourceDocumentEndpoint) };
         }
     }
 
@@ -29,6 +29,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_commitments))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_commitments_id_follow_ups))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_commitments_id_progress))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_commitments_id_retractions))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_commitments_id_status))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_imports))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.PUT_api_commitments_id_due_date))]
@@ -39,6 +40,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Commitments.RecordCommitmentEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Commitments.RecordFollowUpEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Commitments.ReportProgressEndpoint))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Commitments.RetractEntryEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Commitments.SetDueDateEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Imports.ImportSourceDocumentEndpoint))]
         public static void Pin()
