@@ -1,4 +1,5 @@
 using CommitmentLedger.Infrastructure;
+using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -29,11 +30,16 @@ public static class GetHistoryEndpoint
 {
     [WolverineGet("/api/commitments/{id}/history", OperationId = "getHistory")]
     [Tags("Commitments")]
-    [EndpointSummary("The audit trail of a commitment, oldest first")]
-    [ProducesResponseType<HistoryEntry[]>(StatusCodes.Status200OK)]
+    [EndpointSummary("The audit trail of a commitment, oldest first; format=csv for a spreadsheet")]
+    [ProducesResponseType<HistoryEntry[]>(StatusCodes.Status200OK, "application/json", HistoryCsv.ContentType)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string id, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(string id, string? format, IQuerySession session, CancellationToken ct)
     {
+        if (format is not (null or "json" or "csv"))
+        {
+            return Problems.Invalid("format", "must be json (the default) or csv");
+        }
         var events = Guid.TryParse(id, out var streamId)
             ? await session.Events.FetchStreamAsync(streamId, token: ct)
             : [];
@@ -41,8 +47,16 @@ public static class GetHistoryEndpoint
         {
             return Problems.NotFound($"No commitment has the id '{id}'.");
         }
+        var entries = Entries(events);
+        return format == "csv"
+            ? HistoryCsv.Result(entries, streamId)
+            : Results.Ok(entries);
+    }
+
+    public static HistoryEntry[] Entries(IReadOnlyList<IEvent> events)
+    {
         var retractions = CommitmentReplay.RetractedVersions(events);
-        return Results.Ok(CommitmentReplay.Steps(events).Select(step => new HistoryEntry(
+        return CommitmentReplay.Steps(events).Select(step => new HistoryEntry(
             step.Entry.Version,
             step.Entry.Sequence,
             step.Entry.EventType.Name,
@@ -55,6 +69,6 @@ public static class GetHistoryEndpoint
                 ? new RetractionMark(retraction.Version, retraction.Timestamp, retraction.UserName, ((EntryRetracted)retraction.Data).Reason)
                 : null,
             step.Entry.Data,
-            ViewChanges.Between(step.Before, step.After))).ToArray());
+            ViewChanges.Between(step.Before, step.After))).ToArray();
     }
 }

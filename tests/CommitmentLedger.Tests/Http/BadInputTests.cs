@@ -136,6 +136,10 @@ public class BadInputTests(AppFixture fixture) : LedgerContext(fixture)
         Add("list as of a moment in the future", "GET", "/api/commitments?asOf=2999-01-01T00:00:00Z", null, 400, "asOf");
         Add("list valid at a malformed date", "GET", "/api/commitments?validAt=01/03/2022", null, 400, "validAt");
         Add("list valid at a date in the future", "GET", "/api/commitments?validAt=2999-01-01", null, 400, "validAt");
+        Add("history in an unknown format", "GET", "/api/commitments/{id}/history?format=xml", null, 400, "format");
+        Add("audit export from a garbage timestamp", "GET", "/api/audit?from=last-week", null, 400, "from");
+        Add("audit export to a date without a time", "GET", "/api/audit?to=2022-01-01", null, 400, "to");
+        Add("audit export with to before from", "GET", "/api/audit?from=2022-01-02T00:00:00Z&to=2022-01-01T00:00:00Z", null, 400, "to");
         Add("read an id that is not a GUID", "GET", "/api/commitments/not-a-guid", null, 404, null);
         Add("read an unknown id", "GET", $"/api/commitments/{UnknownId}", null, 404, null);
         Add("history of an id that is not a GUID", "GET", "/api/commitments/not-a-guid/history", null, 404, null);

@@ -22,6 +22,7 @@ public class ServiceTests(AppFixture fixture) : LedgerContext(fixture)
     [InlineData("/api/commitments/{id}/history", "get")]
     [InlineData("/api/commitments/{id}/retractions", "post")]
     [InlineData("/api/imports", "post")]
+    [InlineData("/api/audit", "get")]
     public async Task the_openapi_document_lists_every_endpoint_of_the_contract(string path, string methods)
     {
         var paths = (await OpenApi())["paths"]!.AsObject();
@@ -48,7 +49,8 @@ public class ServiceTests(AppFixture fixture) : LedgerContext(fixture)
     [InlineData("/api/commitments/{id}/status", "post", "200,400,404,409,412,413")]
     [InlineData("/api/commitments/{id}/due-date", "put", "200,400,404,409,412,413")]
     [InlineData("/api/commitments/{id}/follow-ups", "post", "201,400,404,409,412,413")]
-    [InlineData("/api/commitments/{id}/history", "get", "200,404")]
+    [InlineData("/api/commitments/{id}/history", "get", "200,400,404")]
+    [InlineData("/api/audit", "get", "200,400")]
     [InlineData("/api/commitments/{id}/retractions", "post", "200,400,404,409,412,413")]
     [InlineData("/api/imports", "post", "200,400,409,413")]
     public async Task the_openapi_document_lists_the_error_codes_of_each_endpoint(string path, string method, string codes)

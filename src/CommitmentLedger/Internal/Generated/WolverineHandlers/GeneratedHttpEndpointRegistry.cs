@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(CommitmentLedger.Commitments.ChangeStatusEndpoint), typeof(CommitmentLedger.Commitments.GetCommitmentEndpoint), typeof(CommitmentLedger.Commitments.GetHistoryEndpoint), typeof(CommitmentLedger.Commitments.ListCommitmentsEndpoint), typeof(CommitmentLedger.Commitments.RecordCommitmentEndpoint), typeof(CommitmentLedger.Commitments.RecordFollowUpEndpoint), typeof(CommitmentLedger.Commitments.ReportProgressEndpoint), typeof(CommitmentLedger.Commitments.RetractEntryEndpoint), typeof(CommitmentLedger.Commitments.SetDueDateEndpoint), typeof(CommitmentLedger.Imports.ImportSourceDocumentEndpoint) };
+            return new System.Type[] { typeof(CommitmentLedger.Audit.ExportAuditEndpoint), typeof(CommitmentLedger.Commitments.ChangeStatusEndpoint), typeof(CommitmentLedger.Commitments.GetCommitmentEndpoint), typeof(CommitmentLedger.Commitments.GetHistoryEndpoint), typeof(CommitmentLedger.Commitments.ListCommitmentsEndpoint), typeof(CommitmentLedger.Commitments.RecordCommitmentEndpoint), typeof(CommitmentLedger.Commitments.RecordFollowUpEndpoint), typeof(CommitmentLedger.Commitments.ReportProgressEndpoint), typeof(CommitmentLedger.Commitments.RetractEntryEndpoint), typeof(CommitmentLedger.Commitments.SetDueDateEndpoint), typeof(CommitmentLedger.Imports.ImportSourceDocumentEndpoint) };
         }
     }
 
@@ -23,6 +23,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GeneratedHttpEndpointRegistry))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_audit))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_commitments))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_commitments_id))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_commitments_id_history))]
@@ -33,6 +34,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_commitments_id_status))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_imports))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.PUT_api_commitments_id_due_date))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Audit.ExportAuditEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Commitments.ChangeStatusEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Commitments.GetCommitmentEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CommitmentLedger.Commitments.GetHistoryEndpoint))]
