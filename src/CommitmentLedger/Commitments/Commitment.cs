@@ -7,6 +7,10 @@ namespace CommitmentLedger.Commitments;
 
 public sealed record ProgressNote(string Note, DateOnly EffectiveOn, DateTimeOffset RecordedAt, string? RecordedBy);
 
+/// <summary>The latest translation of a field into a language, and who made it (a person or a machine).</summary>
+public sealed record Translation(TranslatableField Field, string Language, string Text, Translator Translator,
+    DateTimeOffset RecordedAt, string? RecordedBy);
+
 /// <summary>
 /// The current state of one commitment stream, kept by the inline <see cref="CommitmentProjection"/>.
 /// Immutable: every event yields a new instance, so nothing fetched for writing is ever mutated.
@@ -19,6 +23,9 @@ public sealed record Commitment
     public CommitmentKind Kind { get; init; }
     public Strength Strength { get; init; }
     public IReadOnlyDictionary<string, string> Title { get; init; } = new Dictionary<string, string>();
+    /// <summary>The language the commitment was made in: its quote's, else its title's when it has only one.</summary>
+    public string? OriginalLanguage { get; init; }
+    public Translation[] Translations { get; init; } = [];
     /// <summary>All title translations lower-cased in one string, so free-text search is one indexed column.</summary>
     public string SearchText { get; init; } = "";
     /// <summary>
@@ -59,6 +66,7 @@ public partial class CommitmentProjection : SingleStreamProjection<Commitment, G
             Kind = data.Kind,
             Strength = data.Strength,
             Title = data.Title,
+            OriginalLanguage = data.Source?.QuoteLanguage ?? (data.Title.Count == 1 ? data.Title.Keys.Single() : null),
             SearchText = FreeText.Of(data.Title.Values),
             SearchBigrams = FreeText.BigramsOf(data.Title.Values),
             Parties = data.Parties,
@@ -107,6 +115,26 @@ public partial class CommitmentProjection : SingleStreamProjection<Commitment, G
     {
         var earlier = await session.Events.FetchStreamAsync(e.StreamId, e.Version - 1);
         return CommitmentReplay.AsRecorded([.. earlier, e])!;
+    }
+
+    /// <summary>A title translation joins the title map (and free-text search); every translation is listed with its translator.</summary>
+    public Commitment Apply(IEvent<TranslationAdded> e, Commitment current)
+    {
+        var added = new Translation(e.Data.Field, e.Data.Language, e.Data.Text, e.Data.Translator, e.Timestamp, e.UserName);
+        var translations = current.Translations.Where(t => t.Field != added.Field || t.Language != added.Language).Append(added).ToArray();
+        if (added.Field != TranslatableField.Title)
+        {
+            return current with { Translations = translations, UpdatedAt = e.Timestamp };
+        }
+        var title = new Dictionary<string, string>(current.Title) { [added.Language] = added.Text };
+        return current with
+        {
+            Title = title,
+            SearchText = FreeText.Of(title.Values),
+            SearchBigrams = FreeText.BigramsOf(title.Values),
+            Translations = translations,
+            UpdatedAt = e.Timestamp,
+        };
     }
 
     public Commitment Apply(IEvent<FollowUpLinked> e, Commitment current) => current with

@@ -25,6 +25,7 @@ public static class CommitmentReplay
             IEvent<StatusChanged> status => Projection.Apply(status, state),
             IEvent<DueDateSet> dueDate => Projection.Apply(dueDate, state),
             IEvent<FollowUpLinked> followUp => Projection.Apply(followUp, state),
+            IEvent<TranslationAdded> translation => Projection.Apply(translation, state),
             _ => state,
         };
         return next with { Version = e.Version };
@@ -78,7 +79,10 @@ public static class CommitmentReplay
             .Where(e => e.Data is IHasEffectiveDate dated && dated.EffectiveOn <= validAt && !retracted.ContainsKey(e.Version))
             .OrderBy(e => ((IHasEffectiveDate)e.Data).EffectiveOn)
             .ThenBy(e => e.Version);
-        var state = AsRecorded([events[0], .. effective])!;
+        // Entries without an effective date (translations) are about the record, not the world: they count at every date.
+        var timeless = events.Skip(1)
+            .Where(e => e.Data is not (IHasEffectiveDate or EntryRetracted) && !retracted.ContainsKey(e.Version));
+        var state = AsRecorded([events[0], .. effective, .. timeless])!;
         return state with { Version = events[^1].Version, UpdatedAt = events.Max(e => e.Timestamp) };
     }
 

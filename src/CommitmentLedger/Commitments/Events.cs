@@ -8,6 +8,10 @@ public interface IHasEffectiveDate
     DateOnly EffectiveOn { get; }
 }
 
+/// <summary>
+/// Where a commitment comes from. When it cites a registered source (<see cref="Key"/>), the quote occurs in that
+/// source's text from character <see cref="QuoteStart"/> up to <see cref="QuoteEnd"/> (Unicode code points, end exclusive).
+/// </summary>
 public sealed record SourceCitation(
     string? Title,
     string? Publisher,
@@ -15,7 +19,10 @@ public sealed record SourceCitation(
     string? Url,
     string? Section,
     string? Quote,
-    string? QuoteLanguage);
+    string? QuoteLanguage,
+    string? Key = null,
+    int? QuoteStart = null,
+    int? QuoteEnd = null);
 
 public sealed record EvidenceLink(string Title, string Url);
 
@@ -54,3 +61,9 @@ public sealed record FollowUpLinked(Guid FollowUpId, DateOnly EffectiveOn) : IHa
 /// entry itself stays in the history, marked. A fact about the record rather than the world: it has no effective date.
 /// </summary>
 public sealed record EntryRetracted(long RetractedVersion, string Reason);
+
+/// <summary>
+/// A translation of a text field (the title, or the source quote) into another language. A fact about the record,
+/// not the world: it has no effective date and counts at every validAt.
+/// </summary>
+public sealed record TranslationAdded(TranslatableField Field, string Language, string Text, Translator Translator);

@@ -7,6 +7,10 @@ public enum Strength { Signed, Agreed, Reaffirmed, Pledged, Stated, Requested }
 
 public enum LifecycleStatus { Declared, InProgress, Completed, Suspended, Cancelled, Superseded }
 
+public enum TranslatableField { Title, Quote }
+
+public enum Translator { Human, Machine }
+
 public static class Vocabulary
 {
     public static string Word<TEnum>(TEnum value) where TEnum : struct, Enum =>

@@ -1,4 +1,5 @@
 using CommitmentLedger.Commitments;
+using CommitmentLedger.Sources;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;
@@ -46,6 +47,9 @@ public static class LedgerStore
             })
             .GinIndexJsonData();
         opts.Storage.ExtendedSchemaObjects.Add(new Extension("pg_trgm"));
+
+        // Registered source documents with their full text, keyed by their key.
+        opts.Schema.For<RegisteredSource>();
     }
 
     /// <summary>

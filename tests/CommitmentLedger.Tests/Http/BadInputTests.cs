@@ -105,6 +105,37 @@ public class BadInputTests(AppFixture fixture) : LedgerContext(fixture)
         Add("retraction on an unknown id", "POST", $"/api/commitments/{UnknownId}/retractions", Json(new { version = 2, reason = "r" }), 404, null);
         Add("retraction with the JSON literal null as body", "POST", retractions, "null", 400, "body");
 
+        const string translations = "/api/commitments/{id}/translations";
+        Add("translation of an unknown field", "POST", translations,
+            Json(new { field = "area", language = "en", text = "x", translator = "human" }), 400, "field");
+        Add("translation with a malformed language tag", "POST", translations,
+            Json(new { field = "title", language = "English", text = "x", translator = "human" }), 400, "language");
+        Add("translation without a language", "POST", translations, Json(new { field = "title", text = "x", translator = "human" }), 400, "language");
+        Add("translation by an unknown kind of translator", "POST", translations,
+            Json(new { field = "title", language = "vi", text = "x", translator = "robot" }), 400, "translator");
+        Add("translation without a text", "POST", translations, Json(new { field = "title", language = "vi", translator = "human" }), 400, "text");
+        Add("translation of a title into a language it was recorded with", "POST", translations,
+            Json(new { field = "title", language = "en", text = "x", translator = "human" }), 400, "language");
+        Add("translation on an unknown id", "POST", $"/api/commitments/{UnknownId}/translations",
+            Json(new { field = "title", language = "vi", text = "x", translator = "human" }), 404, null);
+
+        const string sources = "/api/sources";
+        Add("source without a text", "POST", sources,
+            Json(new { key = "k", publisher = "p", publishedOn = "2021-11-23", language = "ja" }), 400, "text");
+        Add("source with a key that is not lower-case", "POST", sources,
+            Json(new { key = "Press Release", publisher = "p", publishedOn = "2021-11-23", language = "ja", text = "t" }), 400, "key");
+        Add("source with a malformed language tag", "POST", sources,
+            Json(new { key = "k", publisher = "p", publishedOn = "2021-11-23", language = "Japanese", text = "t" }), 400, "language");
+        Add("source with an impossible date", "POST", sources,
+            Json(new { key = "k", publisher = "p", publishedOn = "2021-02-30", language = "ja", text = "t" }), 400, "publishedOn");
+        Add("source with a NUL in its text", "POST", sources,
+            Json(new { key = "k", publisher = "p", publishedOn = "2021-11-23", language = "ja", text = "a\u0000b" }), 400, "text");
+        Add("source with the JSON literal null as body", "POST", sources, "null", 400, "body");
+        Add("create citing a source that is not registered", "POST", create,
+            Create(c => c["source"]!["key"] = "no-such-source"), 400, "source.key");
+        Add("create citing a source by a malformed key", "POST", create,
+            Create(c => c["source"]!["key"] = "No Such Source"), 400, "source.key");
+
         Add("create with the JSON literal null as body", "POST", create, "null", 400, "body");
         Add("progress with the JSON literal null as body", "POST", progress, "null", 400, "body");
         Add("status change with the JSON literal null as body", "POST", status, "null", 400, "body");
