@@ -7,6 +7,10 @@ namespace CommitmentLedger.Commitments;
 
 public sealed record ProgressNote(string Note, DateOnly EffectiveOn, DateTimeOffset RecordedAt, string? RecordedBy);
 
+/// <summary>An assessor's latest assessment: the one judging the latest period (ties: the later recorded).</summary>
+public sealed record Assessment(string Assessor, Completion Completion, string? Verdict, string Method, AssessmentPeriod Period,
+    string Note, DateTimeOffset RecordedAt, string? RecordedBy);
+
 /// <summary>The latest translation of a field into a language, and who made it (a person or a machine).</summary>
 public sealed record Translation(TranslatableField Field, string Language, string Text, Translator Translator,
     DateTimeOffset RecordedAt, string? RecordedBy);
@@ -44,6 +48,8 @@ public sealed record Commitment
     public Guid[] FollowUps { get; init; } = [];
     public SourceCitation? Source { get; init; }
     public ProgressNote? LastProgress { get; init; }
+    /// <summary>The latest assessment of each assessor, ordered by assessor.</summary>
+    public Assessment[] Assessments { get; init; } = [];
     public string ContentHash { get; init; } = "";
     public DateTimeOffset RecordedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
@@ -133,6 +139,24 @@ public partial class CommitmentProjection : SingleStreamProjection<Commitment, G
             SearchText = FreeText.Of(title.Values),
             SearchBigrams = FreeText.BigramsOf(title.Values),
             Translations = translations,
+            UpdatedAt = e.Timestamp,
+        };
+    }
+
+    // Judged by the period, not by arrival, so the view agrees with validAt=today whatever order assessments came in.
+    public Commitment Apply(IEvent<AssessmentRecorded> e, Commitment current)
+    {
+        var d = e.Data;
+        var earlier = current.Assessments.FirstOrDefault(a => a.Assessor == d.Assessor);
+        if (earlier is not null && earlier.Period.To > d.Period.To)
+        {
+            return current with { UpdatedAt = e.Timestamp };
+        }
+        var latest = new Assessment(d.Assessor, d.Completion, d.Verdict, d.Method, d.Period, d.Note, e.Timestamp, e.UserName);
+        return current with
+        {
+            Assessments = current.Assessments.Where(a => a.Assessor != d.Assessor).Append(latest)
+                .OrderBy(a => a.Assessor, StringComparer.Ordinal).ToArray(),
             UpdatedAt = e.Timestamp,
         };
     }

@@ -26,6 +26,7 @@ public static class CommitmentReplay
             IEvent<DueDateSet> dueDate => Projection.Apply(dueDate, state),
             IEvent<FollowUpLinked> followUp => Projection.Apply(followUp, state),
             IEvent<TranslationAdded> translation => Projection.Apply(translation, state),
+            IEvent<AssessmentRecorded> assessment => Projection.Apply(assessment, state),
             _ => state,
         };
         return next with { Version = e.Version };

@@ -67,3 +67,23 @@ public sealed record EntryRetracted(long RetractedVersion, string Reason);
 /// not the world: it has no effective date and counts at every validAt.
 /// </summary>
 public sealed record TranslationAdded(TranslatableField Field, string Language, string Text, Translator Translator);
+
+/// <summary>The span of time an assessment judges, both days included.</summary>
+public sealed record AssessmentPeriod(DateOnly From, DateOnly To);
+
+/// <summary>
+/// An assessment of how far a commitment got, on the OGP completion scale, separate from the owner-reported
+/// lifecycle. In the world it holds from the end of the period it judges.
+/// </summary>
+public sealed record AssessmentRecorded(
+    Completion Completion,
+    string? Verdict,
+    string Assessor,
+    string Method,
+    AssessmentPeriod Period,
+    string Note) : IHasEffectiveDate
+{
+    // Derived from the period, so it is not stored with the event.
+    [JsonIgnore]
+    public DateOnly EffectiveOn => Period.To;
+}

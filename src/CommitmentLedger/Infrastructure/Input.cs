@@ -101,6 +101,7 @@ public static class Limits
     public const int Reason = 1000;
     public const int Quote = 2000;
     public const int SourceFullText = 60_000;
+    public const int Assessor = 200;
     public const int SourceText = 500;
     public const int Url = 2000;
     public const int Evidence = 20;

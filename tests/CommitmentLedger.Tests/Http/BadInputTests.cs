@@ -119,6 +119,21 @@ public class BadInputTests(AppFixture fixture) : LedgerContext(fixture)
         Add("translation on an unknown id", "POST", $"/api/commitments/{UnknownId}/translations",
             Json(new { field = "title", language = "vi", text = "x", translator = "human" }), 404, null);
 
+        const string assessments = "/api/commitments/{id}/assessments";
+        object Assessed(string completion = "limited", string? period = "2022-01-01/2022-06-30", string? assessor = "IRM") =>
+            new { completion, assessor, method = "desk review", period, note = "n" };
+        Add("assessment on an unknown scale", "POST", assessments, Json(Assessed(completion: "partial")), 400, "completion");
+        Add("assessment without a period", "POST", assessments, Json(Assessed(period: null)), 400, "period");
+        Add("assessment of a period that is one date", "POST", assessments, Json(Assessed(period: "2022-01-01")), 400, "period");
+        Add("assessment of a period that ends before it starts", "POST", assessments,
+            Json(Assessed(period: "2022-06-30/2022-01-01")), 400, "period");
+        Add("assessment of a period that ends in the future", "POST", assessments,
+            Json(Assessed(period: "2022-01-01/2999-12-31")), 400, "period");
+        Add("assessment of a period over before the commitment was made", "POST", assessments,
+            Json(Assessed(period: "2021-01-01/2021-06-30")), 400, "period");
+        Add("assessment without an assessor", "POST", assessments, Json(Assessed(assessor: " ")), 400, "assessor");
+        Add("assessment on an unknown id", "POST", $"/api/commitments/{UnknownId}/assessments", Json(Assessed()), 404, null);
+
         const string sources = "/api/sources";
         Add("source without a text", "POST", sources,
             Json(new { key = "k", publisher = "p", publishedOn = "2021-11-23", language = "ja" }), 400, "text");

@@ -26,6 +26,7 @@ public class ServiceTests(AppFixture fixture) : LedgerContext(fixture)
     [InlineData("/api/sources", "post")]
     [InlineData("/api/sources/{key}", "get")]
     [InlineData("/api/commitments/{id}/translations", "post")]
+    [InlineData("/api/commitments/{id}/assessments", "post")]
     public async Task the_openapi_document_lists_every_endpoint_of_the_contract(string path, string methods)
     {
         var paths = (await OpenApi())["paths"]!.AsObject();
@@ -57,6 +58,7 @@ public class ServiceTests(AppFixture fixture) : LedgerContext(fixture)
     [InlineData("/api/sources", "post", "201,400,409,413")]
     [InlineData("/api/sources/{key}", "get", "200,404")]
     [InlineData("/api/commitments/{id}/translations", "post", "200,400,404,412,413")]
+    [InlineData("/api/commitments/{id}/assessments", "post", "200,400,404,412,413")]
     [InlineData("/api/commitments/{id}/retractions", "post", "200,400,404,409,412,413")]
     [InlineData("/api/imports", "post", "200,400,409,413")]
     public async Task the_openapi_document_lists_the_error_codes_of_each_endpoint(string path, string method, string codes)
@@ -74,6 +76,7 @@ public class ServiceTests(AppFixture fixture) : LedgerContext(fixture)
     [InlineData("/api/commitments/{id}/follow-ups", "post")]
     [InlineData("/api/commitments/{id}/retractions", "post")]
     [InlineData("/api/commitments/{id}/translations", "post")]
+    [InlineData("/api/commitments/{id}/assessments", "post")]
     [InlineData("/api/sources", "post")]
     [InlineData("/api/imports", "post")]
     public async Task the_openapi_document_describes_the_json_body_of_each_write(string path, string method)
