@@ -53,7 +53,8 @@ public static class AddTranslationEndpoint
         }
         if (command.Language == original)
         {
-            return new Decision.Invalid("language", $"'{command.Language}' is the original language of the {field}; a translation is into another language");
+            return new Decision.Invalid("language",
+                $"'{command.Language}' is the original language of the {field}; a translation is into another language");
         }
         var earlier = state.Translations.FirstOrDefault(t => t.Field == command.Field && t.Language == command.Language);
         if (command.Field == TranslatableField.Title && earlier is null && state.Title.ContainsKey(command.Language))

@@ -9,7 +9,8 @@ public static class GetCommitmentEndpoint
 {
     [WolverineGet("/api/commitments/{id}", OperationId = "getCommitment")]
     [Tags("Commitments")]
-    [EndpointSummary("The current view of a commitment; asOf=TIMESTAMP as the ledger knew it then, validAt=DATE as it stood in the world on that date, both together what the ledger believed at asOf about validAt")]
+    [EndpointSummary("The current view of a commitment; asOf=TIMESTAMP as the ledger knew it then, validAt=DATE as " +
+                     "it stood in the world on that date, both: what the ledger believed at asOf about validAt")]
     [ProducesResponseType<CommitmentView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]

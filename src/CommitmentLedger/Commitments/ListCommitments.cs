@@ -16,7 +16,8 @@ public static class ListCommitmentsEndpoint
 
     [WolverineGet("/api/commitments", OperationId = "listCommitments")]
     [Tags("Commitments")]
-    [EndpointSummary("List commitments, oldest recorded first, filtered and paged with an opaque cursor; asOf and validAt list them as at a past moment or date")]
+    [EndpointSummary("List commitments, oldest recorded first, filtered and paged with an opaque cursor; " +
+                     "asOf and validAt list them as at a past moment or date")]
     [ProducesResponseType<CommitmentPage>(StatusCodes.Status200OK)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public static async Task<IResult> Get(string? status, string? kind, string? area, string? party, string? parentId,

@@ -273,7 +273,8 @@ public static partial class NewCommitmentRules
         }
         if (source.Quote is not null && source.QuoteLanguage is null && source.Key is null)
         {
-            errors.Add(field + ".quoteLanguage", "is required with a quote (unless it cites a registered source by key): the language the quote is written in");
+            errors.Add(field + ".quoteLanguage",
+                "is required with a quote (unless it cites a registered source by key): the language the quote is written in");
         }
         return new SourceCitation(source.Title, source.Publisher, publishedOn, source.Url, source.Section, source.Quote,
             source.QuoteLanguage, source.Key);
