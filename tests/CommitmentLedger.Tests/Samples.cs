@@ -33,4 +33,18 @@ public static class Samples
             ["quoteLanguage"] = "ja",
         },
     };
+
+    /// <summary>The sample meeting shipped in deploy/sample-data: the seed press release and its commitments.</summary>
+    public static JsonObject Meeting()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "CommitmentLedger.sln")))
+            {
+                var path = Path.Combine(dir.FullName, "deploy", "sample-data", "2021-11-23-japan-vietnam-defence-ministers-meeting.json");
+                return JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            }
+        }
+        throw new InvalidOperationException($"No CommitmentLedger.sln above {AppContext.BaseDirectory}");
+    }
 }

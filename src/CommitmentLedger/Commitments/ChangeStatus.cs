@@ -41,8 +41,18 @@ public static class ChangeStatusEndpoint
                     : $"Allowed moves: {string.Join(", ", allowed.Select(Vocabulary.Word))}."));
         }
         var effectiveOn = command.EffectiveOn ?? today;
-        return (Decision?)EffectiveDates.Check(state, effectiveOn, today)
-               ?? Decision.Accept(new StatusChanged(state.Status, command.To, command.Reason, effectiveOn));
+        if (EffectiveDates.Check(state, effectiveOn, today) is { } invalid)
+        {
+            return invalid;
+        }
+        // Status changes then follow each other in effective order too, so validAt replays a lifecycle that was allowed.
+        if (effectiveOn < state.StatusSince)
+        {
+            return new Decision.Invalid("effectiveOn",
+                $"must not be before {state.StatusSince:yyyy-MM-dd}, when the current status {Vocabulary.Word(state.Status)} began " +
+                "(to correct an earlier status change, retract it first)");
+        }
+        return Decision.Accept(new StatusChanged(state.Status, command.To, command.Reason, effectiveOn));
     }
 
     [WolverinePost("/api/commitments/{id}/status", OperationId = "changeStatus")]

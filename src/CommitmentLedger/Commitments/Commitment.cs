@@ -1,10 +1,19 @@
 using System.Text.Json.Serialization;
 using JasperFx.Events;
+using Marten;
 using Marten.Events.Aggregation;
 
 namespace CommitmentLedger.Commitments;
 
 public sealed record ProgressNote(string Note, DateOnly EffectiveOn, DateTimeOffset RecordedAt, string? RecordedBy);
+
+/// <summary>An assessor's latest assessment: the one judging the latest period (ties: the later recorded).</summary>
+public sealed record Assessment(string Assessor, Completion Completion, string? Verdict, string Method, AssessmentPeriod Period,
+    string Note, DateTimeOffset RecordedAt, string? RecordedBy);
+
+/// <summary>The latest translation of a field into a language, and who made it (a person or a machine).</summary>
+public sealed record Translation(TranslatableField Field, string Language, string Text, Translator Translator,
+    DateTimeOffset RecordedAt, string? RecordedBy);
 
 /// <summary>
 /// The current state of one commitment stream, kept by the inline <see cref="CommitmentProjection"/>.
@@ -18,6 +27,9 @@ public sealed record Commitment
     public CommitmentKind Kind { get; init; }
     public Strength Strength { get; init; }
     public IReadOnlyDictionary<string, string> Title { get; init; } = new Dictionary<string, string>();
+    /// <summary>The language the commitment was made in: its quote's, else its title's when it has only one.</summary>
+    public string? OriginalLanguage { get; init; }
+    public Translation[] Translations { get; init; } = [];
     /// <summary>All title translations lower-cased in one string, so free-text search is one indexed column.</summary>
     public string SearchText { get; init; } = "";
     /// <summary>
@@ -36,6 +48,8 @@ public sealed record Commitment
     public Guid[] FollowUps { get; init; } = [];
     public SourceCitation? Source { get; init; }
     public ProgressNote? LastProgress { get; init; }
+    /// <summary>The latest assessment of each assessor, ordered by assessor.</summary>
+    public Assessment[] Assessments { get; init; } = [];
     public string ContentHash { get; init; } = "";
     public DateTimeOffset RecordedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
@@ -58,6 +72,7 @@ public partial class CommitmentProjection : SingleStreamProjection<Commitment, G
             Kind = data.Kind,
             Strength = data.Strength,
             Title = data.Title,
+            OriginalLanguage = data.Source?.QuoteLanguage ?? (data.Title.Count == 1 ? data.Title.Keys.Single() : null),
             SearchText = FreeText.Of(data.Title.Values),
             SearchBigrams = FreeText.BigramsOf(data.Title.Values),
             Parties = data.Parties,
@@ -75,9 +90,13 @@ public partial class CommitmentProjection : SingleStreamProjection<Commitment, G
         };
     }
 
+    // The latest progress in the world: a report recorded late about an earlier day does not hide a newer one,
+    // so the view agrees with validAt=today whatever order the reports arrived in.
     public Commitment Apply(IEvent<ProgressReported> e, Commitment current) => current with
     {
-        LastProgress = new ProgressNote(e.Data.Note, e.Data.EffectiveOn, e.Timestamp, e.UserName),
+        LastProgress = current.LastProgress is { } last && last.EffectiveOn > e.Data.EffectiveOn
+            ? last
+            : new ProgressNote(e.Data.Note, e.Data.EffectiveOn, e.Timestamp, e.UserName),
         UpdatedAt = e.Timestamp,
     };
 
@@ -93,6 +112,54 @@ public partial class CommitmentProjection : SingleStreamProjection<Commitment, G
         DueOn = e.Data.DueOn,
         UpdatedAt = e.Timestamp,
     };
+
+    /// <summary>
+    /// Recomputes the view from the stream as if the retracted entry had never happened. The earlier events are
+    /// read from the store (this stream only): inline they are all stored already, and so they are in a rebuild.
+    /// </summary>
+    public async Task<Commitment> Apply(IEvent<EntryRetracted> e, Commitment current, IQuerySession session)
+    {
+        var earlier = await session.Events.FetchStreamAsync(e.StreamId, e.Version - 1);
+        return CommitmentReplay.AsRecorded([.. earlier, e])!;
+    }
+
+    /// <summary>A title translation joins the title map (and free-text search); every translation is listed with its translator.</summary>
+    public Commitment Apply(IEvent<TranslationAdded> e, Commitment current)
+    {
+        var added = new Translation(e.Data.Field, e.Data.Language, e.Data.Text, e.Data.Translator, e.Timestamp, e.UserName);
+        var translations = current.Translations.Where(t => t.Field != added.Field || t.Language != added.Language).Append(added).ToArray();
+        if (added.Field != TranslatableField.Title)
+        {
+            return current with { Translations = translations, UpdatedAt = e.Timestamp };
+        }
+        var title = new Dictionary<string, string>(current.Title) { [added.Language] = added.Text };
+        return current with
+        {
+            Title = title,
+            SearchText = FreeText.Of(title.Values),
+            SearchBigrams = FreeText.BigramsOf(title.Values),
+            Translations = translations,
+            UpdatedAt = e.Timestamp,
+        };
+    }
+
+    // Judged by the period, not by arrival, so the view agrees with validAt=today whatever order assessments came in.
+    public Commitment Apply(IEvent<AssessmentRecorded> e, Commitment current)
+    {
+        var d = e.Data;
+        var earlier = current.Assessments.FirstOrDefault(a => a.Assessor == d.Assessor);
+        if (earlier is not null && earlier.Period.To > d.Period.To)
+        {
+            return current with { UpdatedAt = e.Timestamp };
+        }
+        var latest = new Assessment(d.Assessor, d.Completion, d.Verdict, d.Method, d.Period, d.Note, e.Timestamp, e.UserName);
+        return current with
+        {
+            Assessments = current.Assessments.Where(a => a.Assessor != d.Assessor).Append(latest)
+                .OrderBy(a => a.Assessor, StringComparer.Ordinal).ToArray(),
+            UpdatedAt = e.Timestamp,
+        };
+    }
 
     public Commitment Apply(IEvent<FollowUpLinked> e, Commitment current) => current with
     {

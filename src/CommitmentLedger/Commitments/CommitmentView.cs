@@ -8,6 +8,8 @@ public sealed record CommitmentView(
     CommitmentKind Kind,
     Strength Strength,
     IReadOnlyDictionary<string, string> Title,
+    string? OriginalLanguage,
+    Translation[] Translations,
     string[] Parties,
     string[] Responsible,
     string Area,
@@ -20,12 +22,13 @@ public sealed record CommitmentView(
     Guid[] FollowUps,
     SourceCitation? Source,
     ProgressNote? LastProgress,
+    Assessment[] Assessments,
     DateTimeOffset RecordedAt,
     DateTimeOffset UpdatedAt)
 {
     /// <summary>Overdue is derived on read, never stored: it changes with the calendar, not with events.</summary>
     public static CommitmentView Of(Commitment c, DateOnly today) => new(
-        c.Id, c.Version, c.ExternalRef, c.Kind, c.Strength, c.Title, c.Parties, c.Responsible, c.Area, c.MadeOn,
-        c.DueOn, c.Status, c.StatusSince, c.IsOverdueOn(today), c.ParentId, c.FollowUps, c.Source, c.LastProgress,
-        c.RecordedAt, c.UpdatedAt);
+        c.Id, c.Version, c.ExternalRef, c.Kind, c.Strength, c.Title, c.OriginalLanguage, c.Translations, c.Parties,
+        c.Responsible, c.Area, c.MadeOn, c.DueOn, c.Status, c.StatusSince, c.IsOverdueOn(today), c.ParentId, c.FollowUps,
+        c.Source, c.LastProgress, c.Assessments, c.RecordedAt, c.UpdatedAt);
 }

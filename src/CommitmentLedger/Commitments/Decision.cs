@@ -12,7 +12,7 @@ public abstract record Decision
     public sealed record Invalid(string Field, string Message) : Decision;
 
     /// <summary>The current state forbids the change (DESIGN.md §4): 409.</summary>
-    public sealed record Conflict(string Detail) : Decision;
+    public sealed record Conflict(string Detail, IDictionary<string, object?>? Extensions = null) : Decision;
 
     public static Decision Accept(params object[] events) => new Accepted(events);
 
@@ -21,7 +21,7 @@ public abstract record Decision
     {
         Accepted accepted => (new CommitmentResponse(session, id), new Events(accepted.Events)),
         Invalid invalid => (Problems.Invalid(invalid.Field, invalid.Message), new Events()),
-        Conflict conflict => (Problems.Conflict(conflict.Detail), new Events()),
+        Conflict conflict => (Problems.Conflict(conflict.Detail, conflict.Extensions), new Events()),
         _ => throw new InvalidOperationException($"Unknown decision {GetType().Name}"),
     };
 }

@@ -9,41 +9,30 @@ public static class GetCommitmentEndpoint
 {
     [WolverineGet("/api/commitments/{id}", OperationId = "getCommitment")]
     [Tags("Commitments")]
-    [EndpointSummary("The current view of a commitment, or with asOf=TIMESTAMP the view as the ledger knew it then")]
+    [EndpointSummary("The current view of a commitment; asOf=TIMESTAMP as the ledger knew it then, validAt=DATE as " +
+                     "it stood in the world on that date, both: what the ledger believed at asOf about validAt")]
     [ProducesResponseType<CommitmentView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    public static async Task<IResult> Get(string id, string? asOf, IQuerySession session, TimeProvider clock,
-        CancellationToken ct)
+    public static async Task<IResult> Get(string id, string? asOf, string? validAt, IQuerySession session,
+        TimeProvider clock, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var streamId))
         {
             return Problems.NotFound($"No commitment has the id '{id}'.");
         }
-
-        Commitment? commitment;
-        var today = clock.Today();
-        if (asOf is null)
+        var errors = new FieldErrors();
+        if (TimeTravel.Parse(asOf, validAt, clock.GetUtcNow(), errors) is not { } when)
         {
-            commitment = await session.LoadAsync<Commitment>(streamId, ct);
-        }
-        else if (Input.TryParseTimestamp(asOf, out var timestamp))
-        {
-            // Marten's time travel: the stream folded up to the last event recorded at or before asOf.
-            commitment = await session.Events.AggregateStreamAsync<Commitment>(streamId, timestamp: timestamp.ToUniversalTime(), token: ct);
-            today = DateOnly.FromDateTime(timestamp.UtcDateTime) < today ? DateOnly.FromDateTime(timestamp.UtcDateTime) : today;
-        }
-        else
-        {
-            return Problems.Invalid("asOf", "must be an RFC 3339 timestamp such as 2026-03-01T12:00:00Z (encode '+' as %2B)");
+            return Problems.Invalid(errors);
         }
 
-        if (commitment is null)
+        if (await when.Load(session, streamId, ct) is not { } commitment)
         {
-            return Problems.NotFound(asOf is null
+            return Problems.NotFound(when.IsNow || await session.Events.FetchStreamStateAsync(streamId, ct) is null
                 ? $"No commitment has the id '{id}'."
-                : $"Commitment '{id}' had not been recorded as of {asOf}.");
+                : $"Commitment '{id}' did not exist {when.Describe()}: it was recorded later or made after that date.");
         }
-        return new ViewResult(CommitmentView.Of(commitment, today));
+        return new ViewResult(CommitmentView.Of(commitment, when.OverdueOn(clock.Today())));
     }
 }

@@ -1,12 +1,16 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using CommitmentLedger.Infrastructure;
+using CommitmentLedger.Sources;
 
 namespace CommitmentLedger.Commitments;
 
 public record SourceInput
 {
+    /// <summary>The key of a registered source (POST /api/sources): the quote must then occur in its text.</summary>
+    public string? Key { get; init; }
     public string? Title { get; init; }
     public string? Publisher { get; init; }
     public string? PublishedOn { get; init; }
@@ -43,9 +47,6 @@ public static partial class NewCommitmentRules
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex AreaCode();
-
-    [GeneratedRegex("^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
-    private static partial Regex LanguageTag();
 
     /// <summary>
     /// Checks the body on its own (no database) and, when it is valid, returns the event that records it.
@@ -132,6 +133,26 @@ public static partial class NewCommitmentRules
     }
 
     /// <summary>
+    /// Completes a citation of a registered source from that source (<see cref="SourceQuotes.Cite"/>) and fingerprints
+    /// the result; recordings that cite no registered source are returned as they are.
+    /// </summary>
+    public static async Task<CommitmentRecorded?> CiteRegisteredSource(CommitmentRecorded recorded, Marten.IQuerySession session,
+        FieldErrors errors, string citationPrefix, CancellationToken ct, RegisteredSource? known = null)
+    {
+        if (recorded.Source is not { Key: { } key } citation)
+        {
+            return recorded;
+        }
+        var source = known?.Id == key ? known : await session.LoadAsync<RegisteredSource>(key, ct);
+        if (SourceQuotes.Cite(citation, source, errors, citationPrefix) is not { } cited)
+        {
+            return null;
+        }
+        var completed = recorded with { Source = cited };
+        return completed with { ContentHash = HashOf(completed) };
+    }
+
+    /// <summary>
     /// A fingerprint of what was recorded, so that sending the same content under the same externalRef is
     /// recognised as a repeat and different content as a conflict.
     /// </summary>
@@ -149,7 +170,26 @@ public static partial class NewCommitmentRules
     private static readonly JsonSerializerOptions HashJson = new()
     {
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LeaveOutCitationLinks } },
     };
+
+    /// <summary>
+    /// A citation's registered-source key and quote offsets follow from the externalRef and the quote (a registered
+    /// text never changes), and commitments recorded before sources existed lack them: they stay out of the
+    /// fingerprint, so importing the sample again over an older ledger still finds it unchanged.
+    /// </summary>
+    private static void LeaveOutCitationLinks(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(SourceCitation))
+        {
+            return;
+        }
+        foreach (var link in info.Properties.Where(p => p.Name is nameof(SourceCitation.Key) or nameof(SourceCitation.QuoteStart)
+                     or nameof(SourceCitation.QuoteEnd)).ToList())
+        {
+            info.Properties.Remove(link);
+        }
+    }
 
     private static void ValidateTitle(Dictionary<string, string?>? title, FieldErrors errors, string field)
     {
@@ -164,7 +204,7 @@ public static partial class NewCommitmentRules
         }
         foreach (var (language, text) in title)
         {
-            if (!LanguageTag().IsMatch(language))
+            if (!Input.IsLanguageTag(language))
             {
                 errors.Add(field, $"'{Truncate(language)}' is not a language tag such as 'en' or 'ja'");
             }
@@ -223,16 +263,21 @@ public static partial class NewCommitmentRules
                 errors.Add(field + ".publishedOn", "must be a real date written YYYY-MM-DD");
             }
         }
-        if (source.QuoteLanguage is not null && !LanguageTag().IsMatch(source.QuoteLanguage))
+        if (source.QuoteLanguage is not null && !Input.IsLanguageTag(source.QuoteLanguage))
         {
             errors.Add(field + ".quoteLanguage", "must be a language tag such as 'ja' or 'en'");
         }
-        if (source.Quote is not null && source.QuoteLanguage is null)
+        if (source.Key is not null && !SourceKeys.IsValid(source.Key))
         {
-            errors.Add(field + ".quoteLanguage", "is required with a quote: the language the quote is written in");
+            errors.Add(field + ".key", $"must be the key of a registered source: {SourceKeys.Rule}");
+        }
+        if (source.Quote is not null && source.QuoteLanguage is null && source.Key is null)
+        {
+            errors.Add(field + ".quoteLanguage",
+                "is required with a quote (unless it cites a registered source by key): the language the quote is written in");
         }
         return new SourceCitation(source.Title, source.Publisher, publishedOn, source.Url, source.Section, source.Quote,
-            source.QuoteLanguage);
+            source.QuoteLanguage, source.Key);
     }
 
     private static string Truncate(string? text) => text is null ? "null" : text.Length <= 40 ? text : text[..40] + "…";

@@ -35,6 +35,10 @@ public static class RecordCommitmentEndpoint
         {
             errors.Add("parentId", $"no commitment has the id {parent.Id}");
         }
+        if (recorded is not null)
+        {
+            recorded = await NewCommitmentRules.CiteRegisteredSource(recorded, session, errors, "source.", ct);
+        }
         if (recorded is null || errors.Any)
         {
             return Problems.Invalid(errors);

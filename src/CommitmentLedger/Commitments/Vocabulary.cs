@@ -7,6 +7,13 @@ public enum Strength { Signed, Agreed, Reaffirmed, Pledged, Stated, Requested }
 
 public enum LifecycleStatus { Declared, InProgress, Completed, Suspended, Cancelled, Superseded }
 
+public enum TranslatableField { Title, Quote }
+
+public enum Translator { Human, Machine }
+
+/// <summary>The completion scale of the Open Government Partnership's Independent Reporting Mechanism.</summary>
+public enum Completion { NotStarted, Limited, Substantial, Complete }
+
 public static class Vocabulary
 {
     public static string Word<TEnum>(TEnum value) where TEnum : struct, Enum =>

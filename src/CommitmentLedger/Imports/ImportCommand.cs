@@ -48,7 +48,8 @@ public class ImportCommand : JasperFxAsyncCommand<ImportInput>
         {
             case ImportOutcome.Imported imported:
                 await session.SaveChangesAsync();
-                Console.WriteLine($"Done: {imported.Result.Created} created, {imported.Result.Unchanged} unchanged.");
+                Console.WriteLine($"Done: {imported.Result.Created} created, {imported.Result.Unchanged} unchanged" +
+                                  (imported.Result.Source is { } registration ? $"; source text {registration}." : "."));
                 return true;
             case ImportOutcome.Invalid invalid:
                 Console.Error.WriteLine("Nothing was imported. Fix these fields:");
@@ -60,6 +61,10 @@ public class ImportCommand : JasperFxAsyncCommand<ImportInput>
             case ImportOutcome.Conflicting conflicting:
                 Console.Error.WriteLine("Nothing was imported. These refs were imported before with different content: " +
                                         string.Join(", ", conflicting.Refs));
+                return false;
+            case ImportOutcome.SourceConflict source:
+                Console.Error.WriteLine($"Nothing was imported. Source '{source.Conflict.Existing.Id}' is registered with a different " +
+                                        string.Join(", ", source.Conflict.Fields));
                 return false;
             default:
                 return false;

@@ -11,6 +11,8 @@ public sealed record ImportSource
     public string? PublishedOn { get; init; }
     public string? Url { get; init; }
     public string? Language { get; init; }
+    /// <summary>The full text: given, the source is registered (as POST /api/sources) and every quote must occur in it.</summary>
+    public string? Text { get; init; }
 }
 
 /// <summary>A commitment of the file: the create fields plus its ref, its parent's ref, and where it stands in the source.</summary>
@@ -31,4 +33,5 @@ public sealed record ImportFile
 
 public sealed record ImportedCommitment(string Ref, Guid Id, string Outcome);
 
-public sealed record ImportResult(int Created, int Unchanged, IReadOnlyList<ImportedCommitment> Commitments);
+/// <summary><c>Source</c>: "created" or "unchanged" when the commitments cite the registered source, else null.</summary>
+public sealed record ImportResult(int Created, int Unchanged, IReadOnlyList<ImportedCommitment> Commitments, string? Source = null);

@@ -1,4 +1,5 @@
 using CommitmentLedger.Infrastructure;
+using CommitmentLedger.Sources;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -20,6 +21,7 @@ public static class ImportSourceDocumentEndpoint
             ImportOutcome.Imported imported => Results.Ok(imported.Result),
             ImportOutcome.Invalid invalid => Problems.Invalid(invalid.Errors),
             ImportOutcome.Conflicting conflicting => Conflict(conflicting.Refs),
+            ImportOutcome.SourceConflict source => RegisterSourceEndpoint.Conflict(source.Conflict),
             var other => throw new InvalidOperationException($"Unknown import outcome {other}"),
         };
 

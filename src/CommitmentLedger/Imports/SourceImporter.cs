@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using CommitmentLedger.Commitments;
 using CommitmentLedger.Infrastructure;
+using CommitmentLedger.Sources;
 using Marten;
 
 namespace CommitmentLedger.Imports;
@@ -10,6 +11,7 @@ public abstract record ImportOutcome
     public sealed record Imported(ImportResult Result) : ImportOutcome;
     public sealed record Invalid(FieldErrors Errors) : ImportOutcome;
     public sealed record Conflicting(IReadOnlyList<string> Refs) : ImportOutcome;
+    public sealed record SourceConflict(Registration.Conflicting Conflict) : ImportOutcome;
 }
 
 /// <summary>
@@ -30,6 +32,7 @@ public static partial class SourceImporter
     {
         var errors = new FieldErrors();
         var source = ValidateSource(file.Source, errors);
+        var sent = source?.Text is null ? null : RegisterSourceEndpoint.Parse(AsRegistration(source), errors, "source.");
         var entries = file.Commitments ?? [];
         if (entries.Length == 0 || entries.Length > MaxEntries)
         {
@@ -38,6 +41,19 @@ public static partial class SourceImporter
         if (source is null || errors.Any)
         {
             return new ImportOutcome.Invalid(errors);
+        }
+
+        // A file with the source's text registers it; a file naming a registered source cites it either way, so
+        // each quote must occur in the registered text. Either way the file must describe the source as registered.
+        var registered = await session.LoadAsync<RegisteredSource>(source.Key!, ct);
+        RegisteredSource? toRegister = null;
+        if (registered is null && sent is not null)
+        {
+            registered = toRegister = sent with { RegisteredAt = clock.GetUtcNow(), RegisteredBy = session.LastModifiedBy };
+        }
+        else if (registered is not null && registered.DifferencesFrom(sent ?? AsRegistered(source, registered)) is { Count: > 0 } fields)
+        {
+            return new ImportOutcome.SourceConflict(new Registration.Conflicting(registered, fields));
         }
 
         var refs = entries.Select(e => $"{source.Key}/{e?.Ref}").ToArray();
@@ -58,17 +74,24 @@ public static partial class SourceImporter
             }
             var parentId = ResolveParent(entry, idsByRef, errors, prefix);
             CheckRef(entry, idsByRef, errors, prefix);
+            var cites = registered is not null && entry.Quote is not null;
             var input = entry with
             {
                 ExternalRef = $"{source.Key}/{entry.Ref}",
                 ParentId = parentId,
-                Source = new SourceInput
-                {
-                    Title = source.Title, Publisher = source.Publisher, PublishedOn = source.PublishedOn, Url = source.Url,
-                    Section = entry.Section, Quote = entry.Quote, QuoteLanguage = entry.Quote is null ? null : source.Language,
-                },
+                Source = cites
+                    ? new SourceInput { Key = source.Key, Section = entry.Section, Quote = entry.Quote }
+                    : new SourceInput
+                    {
+                        Title = source.Title, Publisher = source.Publisher, PublishedOn = source.PublishedOn, Url = source.Url,
+                        Section = entry.Section, Quote = entry.Quote, QuoteLanguage = entry.Quote is null ? null : source.Language,
+                    },
             };
             var recorded = NewCommitmentRules.Validate(input, errors, prefix);
+            if (recorded is not null && cites)
+            {
+                recorded = await NewCommitmentRules.CiteRegisteredSource(recorded, session, errors, prefix, ct, registered);
+            }
             if (recorded is null || entry.Ref is null)
             {
                 continue;
@@ -119,20 +142,42 @@ public static partial class SourceImporter
         {
             session.Events.StartStream<Commitment>(id, events.ToArray());
         }
+        if (toRegister is not null)
+        {
+            session.Insert(toRegister);
+        }
         return new ImportOutcome.Imported(new ImportResult(
-            imported.Count(x => x.Outcome == "created"), imported.Count(x => x.Outcome == "unchanged"), imported));
+            imported.Count(x => x.Outcome == "created"), imported.Count(x => x.Outcome == "unchanged"), imported,
+            registered is null ? null : toRegister is null ? "unchanged" : "created"));
     }
+
+    private static RegisterSourceRequest AsRegistration(ImportSource source) =>
+        new(source.Key, source.Title, source.Publisher, source.PublishedOn, source.Url, source.Language, source.Text);
+
+    /// <summary>The file's description of a source it gives no text for, to compare with the registered one.</summary>
+    private static RegisteredSource AsRegistered(ImportSource source, RegisteredSource registered) => registered with
+    {
+        Title = source.Title ?? registered.Title,
+        Publisher = source.Publisher ?? registered.Publisher,
+        PublishedOn = Input.TryParseDate(source.PublishedOn, out var date) ? date : registered.PublishedOn,
+        Url = source.Url ?? registered.Url,
+        Language = source.Language ?? registered.Language,
+    };
 
     private static ImportSource? ValidateSource(ImportSource? source, FieldErrors errors)
     {
         if (source is null)
         {
-            errors.Add("source", "is required: {key, title, publisher, publishedOn, url, language}");
+            errors.Add("source", "is required: {key, title, publisher, publishedOn, url, language, text?}");
             return null;
+        }
+        if (source.Text is not null)
+        {
+            return source; // checked as a registration (RegisterSourceEndpoint.Parse)
         }
         if (source.Key is null || !Key().IsMatch(source.Key))
         {
-            errors.Add("source.key", "is required: lower-case letters, digits, '.', '_' or '-', at most 100 characters");
+            errors.Add("source.key", $"is required: {SourceKeys.Rule}");
         }
         Input.CheckText(errors, "source.title", source.Title, Limits.SourceText);
         Input.CheckText(errors, "source.publisher", source.Publisher, Limits.SourceText);

@@ -1,11 +1,18 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace CommitmentLedger.Infrastructure;
 
 /// <summary>Strict parsing of the wire formats of DESIGN.md §4, so a bad value is named instead of guessed at.</summary>
-public static class Input
+public static partial class Input
 {
+    [GeneratedRegex("^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    private static partial Regex LanguageTagPattern();
+
+    /// <summary>A BCP 47 language tag as this service accepts it: 'ja', 'en', 'pt-BR', 'zh-Hant'.</summary>
+    public static bool IsLanguageTag([NotNullWhen(true)] string? text) => text is not null && LanguageTagPattern().IsMatch(text);
+
     public static bool TryParseDate(string? text, out DateOnly date) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 
@@ -93,6 +100,8 @@ public static class Limits
     public const int Note = 4000;
     public const int Reason = 1000;
     public const int Quote = 2000;
+    public const int SourceFullText = 60_000;
+    public const int Assessor = 200;
     public const int SourceText = 500;
     public const int Url = 2000;
     public const int Evidence = 20;

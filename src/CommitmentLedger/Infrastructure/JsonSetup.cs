@@ -6,6 +6,16 @@ namespace CommitmentLedger.Infrastructure;
 
 public static class JsonSetup
 {
+    /// <summary>The service's JSON settings outside a request (diffs of views, exports written to files).</summary>
+    public static readonly JsonSerializerOptions Api = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(options);
+        return options;
+    }
+
     /// <summary>camelCase names, enum values as the lower-case words of DESIGN.md §2, timestamps as RFC 3339 UTC.</summary>
     public static void Configure(JsonSerializerOptions options)
     {

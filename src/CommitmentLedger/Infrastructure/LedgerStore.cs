@@ -1,5 +1,6 @@
 using CommitmentLedger.Commitments;
 using CommitmentLedger.Integrity;
+using CommitmentLedger.Sources;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;
@@ -47,6 +48,9 @@ public static class LedgerStore
             })
             .GinIndexJsonData();
         opts.Storage.ExtendedSchemaObjects.Add(new Extension("pg_trgm"));
+
+        // Registered source documents with their full text, keyed by their key.
+        opts.Schema.For<RegisteredSource>();
         HashChainSchema.Register(opts, Schema);
     }
 

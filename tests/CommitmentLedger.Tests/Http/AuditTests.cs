@@ -31,6 +31,40 @@ public class AuditTests(AppFixture fixture) : LedgerContext(fixture)
     }
 
     [Fact]
+    public async Task each_history_entry_names_the_fields_it_changed_with_their_values_before_and_after()
+    {
+        var id = (await Host.Create(Samples.Commitment())).Id();
+        await Host.Write("POST", $"/api/commitments/{id}/progress", new { note = "Preparatory visit", effectiveOn = "2022-01-10" });
+        await Host.Write("POST", $"/api/commitments/{id}/progress", new { note = "Team arrived", effectiveOn = "2022-01-20" });
+        await Host.Write("POST", $"/api/commitments/{id}/status", new { status = "in_progress", reason = "Dispatch began", effectiveOn = "2022-02-01" });
+        await Host.Write("PUT", $"/api/commitments/{id}/due-date", new { dueOn = "2022-12-31", reason = "Agreed timetable" });
+
+        var history = (await Host.Get($"/api/commitments/{id}/history")).AsArray();
+        var changes = history.Select(e => e!["changes"]!.AsArray()
+            .ToDictionary(c => c!["field"].Text(), c => (From: c!["from"].Text(), To: c!["to"].Text()))).ToList();
+
+        changes[0]["status"].ShouldBe(("null", "declared"));
+        changes[0]["madeOn"].ShouldBe(("null", "2021-11-23"));
+        changes[0].Keys.ShouldNotContain("dueOn", "a field the recording left empty did not change");
+        changes[0].Keys.ShouldNotContain("version");
+
+        changes[1].Keys.ShouldBe(["lastProgress"]);
+        changes[1]["lastProgress"].From.ShouldBe("null");
+        changes[1]["lastProgress"].To.ShouldContain("Preparatory visit");
+
+        changes[2]["lastProgress.note"].ShouldBe(("Preparatory visit", "Team arrived"));
+        changes[2]["lastProgress.effectiveOn"].ShouldBe(("2022-01-10", "2022-01-20"));
+        changes[2].Keys.ShouldNotContain("status");
+
+        changes[3].Keys.Order().ShouldBe(["status", "statusSince"]);
+        changes[3]["status"].ShouldBe(("declared", "in_progress"));
+        changes[3]["statusSince"].ShouldBe(("2021-11-23", "2022-02-01"));
+
+        changes[4].Keys.ShouldBe(["dueOn"]);
+        changes[4]["dueOn"].ShouldBe(("null", "2022-12-31"));
+    }
+
+    [Fact]
     public async Task as_of_a_moment_between_two_updates_returns_the_earlier_state()
     {
         var created = await Host.Create(Samples.Commitment());

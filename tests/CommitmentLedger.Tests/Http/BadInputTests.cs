@@ -95,6 +95,62 @@ public class BadInputTests(AppFixture fixture) : LedgerContext(fixture)
         Add("follow-up of an id that is not a GUID", "POST", "/api/commitments/not-a-guid/follow-ups", Create(_ => { }), 404, null);
         Add("follow-up of an unknown id", "POST", $"/api/commitments/{UnknownId}/follow-ups", Create(_ => { }), 404, null);
 
+        const string retractions = "/api/commitments/{id}/retractions";
+        Add("retraction of the recording", "POST", retractions, Json(new { version = 1, reason = "wrong" }), 400, "version");
+        Add("retraction of an unknown version", "POST", retractions, Json(new { version = 7, reason = "wrong" }), 400, "version");
+        Add("retraction of version 0", "POST", retractions, Json(new { version = 0, reason = "wrong" }), 400, "version");
+        Add("retraction without a version", "POST", retractions, Json(new { reason = "wrong" }), 400, "version");
+        Add("retraction with a version that is text", "POST", retractions, """{"version": "two", "reason": "wrong"}""", 400, "version");
+        Add("retraction without a reason", "POST", retractions, Json(new { version = 1 }), 400, "reason");
+        Add("retraction on an unknown id", "POST", $"/api/commitments/{UnknownId}/retractions", Json(new { version = 2, reason = "r" }), 404, null);
+        Add("retraction with the JSON literal null as body", "POST", retractions, "null", 400, "body");
+
+        const string translations = "/api/commitments/{id}/translations";
+        Add("translation of an unknown field", "POST", translations,
+            Json(new { field = "area", language = "en", text = "x", translator = "human" }), 400, "field");
+        Add("translation with a malformed language tag", "POST", translations,
+            Json(new { field = "title", language = "English", text = "x", translator = "human" }), 400, "language");
+        Add("translation without a language", "POST", translations, Json(new { field = "title", text = "x", translator = "human" }), 400, "language");
+        Add("translation by an unknown kind of translator", "POST", translations,
+            Json(new { field = "title", language = "vi", text = "x", translator = "robot" }), 400, "translator");
+        Add("translation without a text", "POST", translations, Json(new { field = "title", language = "vi", translator = "human" }), 400, "text");
+        Add("translation of a title into a language it was recorded with", "POST", translations,
+            Json(new { field = "title", language = "en", text = "x", translator = "human" }), 400, "language");
+        Add("translation on an unknown id", "POST", $"/api/commitments/{UnknownId}/translations",
+            Json(new { field = "title", language = "vi", text = "x", translator = "human" }), 404, null);
+
+        const string assessments = "/api/commitments/{id}/assessments";
+        object Assessed(string completion = "limited", string? period = "2022-01-01/2022-06-30", string? assessor = "IRM") =>
+            new { completion, assessor, method = "desk review", period, note = "n" };
+        Add("assessment on an unknown scale", "POST", assessments, Json(Assessed(completion: "partial")), 400, "completion");
+        Add("assessment without a period", "POST", assessments, Json(Assessed(period: null)), 400, "period");
+        Add("assessment of a period that is one date", "POST", assessments, Json(Assessed(period: "2022-01-01")), 400, "period");
+        Add("assessment of a period that ends before it starts", "POST", assessments,
+            Json(Assessed(period: "2022-06-30/2022-01-01")), 400, "period");
+        Add("assessment of a period that ends in the future", "POST", assessments,
+            Json(Assessed(period: "2022-01-01/2999-12-31")), 400, "period");
+        Add("assessment of a period over before the commitment was made", "POST", assessments,
+            Json(Assessed(period: "2021-01-01/2021-06-30")), 400, "period");
+        Add("assessment without an assessor", "POST", assessments, Json(Assessed(assessor: " ")), 400, "assessor");
+        Add("assessment on an unknown id", "POST", $"/api/commitments/{UnknownId}/assessments", Json(Assessed()), 404, null);
+
+        const string sources = "/api/sources";
+        Add("source without a text", "POST", sources,
+            Json(new { key = "k", publisher = "p", publishedOn = "2021-11-23", language = "ja" }), 400, "text");
+        Add("source with a key that is not lower-case", "POST", sources,
+            Json(new { key = "Press Release", publisher = "p", publishedOn = "2021-11-23", language = "ja", text = "t" }), 400, "key");
+        Add("source with a malformed language tag", "POST", sources,
+            Json(new { key = "k", publisher = "p", publishedOn = "2021-11-23", language = "Japanese", text = "t" }), 400, "language");
+        Add("source with an impossible date", "POST", sources,
+            Json(new { key = "k", publisher = "p", publishedOn = "2021-02-30", language = "ja", text = "t" }), 400, "publishedOn");
+        Add("source with a NUL in its text", "POST", sources,
+            Json(new { key = "k", publisher = "p", publishedOn = "2021-11-23", language = "ja", text = "a\u0000b" }), 400, "text");
+        Add("source with the JSON literal null as body", "POST", sources, "null", 400, "body");
+        Add("create citing a source that is not registered", "POST", create,
+            Create(c => c["source"]!["key"] = "no-such-source"), 400, "source.key");
+        Add("create citing a source by a malformed key", "POST", create,
+            Create(c => c["source"]!["key"] = "No Such Source"), 400, "source.key");
+
         Add("create with the JSON literal null as body", "POST", create, "null", 400, "body");
         Add("progress with the JSON literal null as body", "POST", progress, "null", 400, "body");
         Add("status change with the JSON literal null as body", "POST", status, "null", 400, "body");
@@ -118,6 +174,18 @@ public class BadInputTests(AppFixture fixture) : LedgerContext(fixture)
 
         Add("read as of a garbage timestamp", "GET", "/api/commitments/{id}?asOf=garbage", null, 400, "asOf");
         Add("read as of a date without a time", "GET", "/api/commitments/{id}?asOf=2021-11-23", null, 400, "asOf");
+        Add("read as of a moment in the future", "GET", "/api/commitments/{id}?asOf=2999-01-01T00:00:00Z", null, 400, "asOf");
+        Add("read valid at a malformed date", "GET", "/api/commitments/{id}?validAt=2022-13-01", null, 400, "validAt");
+        Add("read valid at a timestamp instead of a date", "GET", "/api/commitments/{id}?validAt=2022-03-01T00:00:00Z", null, 400, "validAt");
+        Add("read valid at a date in the future", "GET", "/api/commitments/{id}?validAt=2999-01-01", null, 400, "validAt");
+        Add("list as of a garbage timestamp", "GET", "/api/commitments?asOf=yesterday", null, 400, "asOf");
+        Add("list as of a moment in the future", "GET", "/api/commitments?asOf=2999-01-01T00:00:00Z", null, 400, "asOf");
+        Add("list valid at a malformed date", "GET", "/api/commitments?validAt=01/03/2022", null, 400, "validAt");
+        Add("list valid at a date in the future", "GET", "/api/commitments?validAt=2999-01-01", null, 400, "validAt");
+        Add("history in an unknown format", "GET", "/api/commitments/{id}/history?format=xml", null, 400, "format");
+        Add("audit export from a garbage timestamp", "GET", "/api/audit?from=last-week", null, 400, "from");
+        Add("audit export to a date without a time", "GET", "/api/audit?to=2022-01-01", null, 400, "to");
+        Add("audit export with to before from", "GET", "/api/audit?from=2022-01-02T00:00:00Z&to=2022-01-01T00:00:00Z", null, 400, "to");
         Add("read an id that is not a GUID", "GET", "/api/commitments/not-a-guid", null, 404, null);
         Add("read an unknown id", "GET", $"/api/commitments/{UnknownId}", null, 404, null);
         Add("history of an id that is not a GUID", "GET", "/api/commitments/not-a-guid/history", null, 404, null);

@@ -5,8 +5,6 @@ namespace CommitmentLedger.Tests.Http;
 
 public class ImportTests(AppFixture fixture) : LedgerContext(fixture)
 {
-    private const string SampleFile = "2021-11-23-japan-vietnam-defence-ministers-meeting.json";
-
     [Fact]
     public async Task importing_the_sample_meeting_creates_every_commitment_and_importing_it_again_creates_nothing()
     {
@@ -150,16 +148,5 @@ public class ImportTests(AppFixture fixture) : LedgerContext(fixture)
         (await Host.Get("/api/commitments?limit=500"))["items"]!.AsArray().Select(x => x!).ToList();
 
     /// <summary>A fresh copy of the sample import file that deploy/run.sh loads.</summary>
-    private static JsonObject SampleMeeting()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CommitmentLedger.sln")))
-            {
-                var path = Path.Combine(dir.FullName, "deploy", "sample-data", SampleFile);
-                return JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            }
-        }
-        throw new InvalidOperationException($"No CommitmentLedger.sln above {AppContext.BaseDirectory}");
-    }
+    private static JsonObject SampleMeeting() => Samples.Meeting();
 }

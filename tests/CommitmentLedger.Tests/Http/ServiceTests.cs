@@ -20,7 +20,13 @@ public class ServiceTests(AppFixture fixture) : LedgerContext(fixture)
     [InlineData("/api/commitments/{id}/due-date", "put")]
     [InlineData("/api/commitments/{id}/follow-ups", "post")]
     [InlineData("/api/commitments/{id}/history", "get")]
+    [InlineData("/api/commitments/{id}/retractions", "post")]
     [InlineData("/api/imports", "post")]
+    [InlineData("/api/audit", "get")]
+    [InlineData("/api/sources", "post")]
+    [InlineData("/api/sources/{key}", "get")]
+    [InlineData("/api/commitments/{id}/translations", "post")]
+    [InlineData("/api/commitments/{id}/assessments", "post")]
     public async Task the_openapi_document_lists_every_endpoint_of_the_contract(string path, string methods)
     {
         var paths = (await OpenApi())["paths"]!.AsObject();
@@ -47,7 +53,13 @@ public class ServiceTests(AppFixture fixture) : LedgerContext(fixture)
     [InlineData("/api/commitments/{id}/status", "post", "200,400,404,409,412,413")]
     [InlineData("/api/commitments/{id}/due-date", "put", "200,400,404,409,412,413")]
     [InlineData("/api/commitments/{id}/follow-ups", "post", "201,400,404,409,412,413")]
-    [InlineData("/api/commitments/{id}/history", "get", "200,404")]
+    [InlineData("/api/commitments/{id}/history", "get", "200,400,404")]
+    [InlineData("/api/audit", "get", "200,400")]
+    [InlineData("/api/sources", "post", "201,400,409,413")]
+    [InlineData("/api/sources/{key}", "get", "200,404")]
+    [InlineData("/api/commitments/{id}/translations", "post", "200,400,404,412,413")]
+    [InlineData("/api/commitments/{id}/assessments", "post", "200,400,404,412,413")]
+    [InlineData("/api/commitments/{id}/retractions", "post", "200,400,404,409,412,413")]
     [InlineData("/api/imports", "post", "200,400,409,413")]
     public async Task the_openapi_document_lists_the_error_codes_of_each_endpoint(string path, string method, string codes)
     {
@@ -62,6 +74,10 @@ public class ServiceTests(AppFixture fixture) : LedgerContext(fixture)
     [InlineData("/api/commitments/{id}/status", "post")]
     [InlineData("/api/commitments/{id}/due-date", "put")]
     [InlineData("/api/commitments/{id}/follow-ups", "post")]
+    [InlineData("/api/commitments/{id}/retractions", "post")]
+    [InlineData("/api/commitments/{id}/translations", "post")]
+    [InlineData("/api/commitments/{id}/assessments", "post")]
+    [InlineData("/api/sources", "post")]
     [InlineData("/api/imports", "post")]
     public async Task the_openapi_document_describes_the_json_body_of_each_write(string path, string method)
     {

@@ -41,9 +41,11 @@ namespace Internal.Generated.WolverineHandlers
             var q = httpContext.Request.Query["q"];
             var limit = httpContext.Request.Query["limit"];
             var cursor = httpContext.Request.Query["cursor"];
+            var asOf = httpContext.Request.Query["asOf"];
+            var validAt = httpContext.Request.Query["validAt"];
             
             // The actual HTTP request handler execution
-            var result = await CommitmentLedger.Commitments.ListCommitmentsEndpoint.Get(status, kind, area, party, parentId, overdue, q, limit, cursor, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CommitmentLedger.Commitments.ListCommitmentsEndpoint.Get(status, kind, area, party, parentId, overdue, q, limit, cursor, asOf, validAt, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

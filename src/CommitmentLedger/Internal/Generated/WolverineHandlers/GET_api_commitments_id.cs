@@ -40,9 +40,10 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             var asOf = httpContext.Request.Query["asOf"];
+            var validAt = httpContext.Request.Query["validAt"];
             
             // The actual HTTP request handler execution
-            var result = await CommitmentLedger.Commitments.GetCommitmentEndpoint.Get(id, asOf, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CommitmentLedger.Commitments.GetCommitmentEndpoint.Get(id, asOf, validAt, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

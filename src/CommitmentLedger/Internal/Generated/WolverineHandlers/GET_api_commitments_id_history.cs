@@ -37,9 +37,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var format = httpContext.Request.Query["format"];
             
             // The actual HTTP request handler execution
-            var result = await CommitmentLedger.Commitments.GetHistoryEndpoint.Get(id, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CommitmentLedger.Commitments.GetHistoryEndpoint.Get(id, format, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
