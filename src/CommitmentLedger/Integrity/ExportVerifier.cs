@@ -3,10 +3,9 @@ using System.Text.Json;
 namespace CommitmentLedger.Integrity;
 
 /// <summary>
-/// Checks a JSON Lines audit export without a database: each line's hash is recomputed from its own fields and
-/// its <c>previousHash</c>, and consecutive lines of a stream must link. A line needs <c>streamId</c>,
-/// <c>version</c>, <c>type</c>, <c>data</c> (as exported, PostgreSQL's jsonb text), <c>recordedBy</c>,
-/// <c>previousHash</c> and <c>hash</c>.
+/// Checks a JSON Lines audit export (<c>GET /api/audit</c>, <c>export-audit</c>) without a database: each line's
+/// hash is recomputed from <c>commitmentId</c>, <c>version</c>, <c>recordedBy</c> and its <c>chain</c>
+/// (<c>type</c>, <c>data</c> as stored, <c>previousHash</c>, <c>hash</c>), and consecutive lines of a stream must link.
 /// </summary>
 public static class ExportVerifier
 {
@@ -39,11 +38,13 @@ public static class ExportVerifier
         {
             using var doc = JsonDocument.Parse(line);
             var root = doc.RootElement;
-            e = new ChainedEvent(root.GetProperty("streamId").GetGuid(), root.GetProperty("version").GetInt64(),
-                root.GetProperty("type").GetString()!, System.Text.Encoding.UTF8.GetBytes(root.GetProperty("data").GetRawText()),
+            var chain = root.GetProperty("chain");
+            e = new ChainedEvent(root.GetProperty("commitmentId").GetGuid(), root.GetProperty("version").GetInt64(),
+                chain.GetProperty("type").GetString()!, System.Text.Encoding.UTF8.GetBytes(chain.GetProperty("data").GetRawText()),
                 root.TryGetProperty("recordedBy", out var by) && by.ValueKind == JsonValueKind.String ? by.GetString() : null);
-            previous = root.GetProperty("previousHash").GetString()!;
-            hash = root.GetProperty("hash").GetString()!;
+            previous = chain.GetProperty("previousHash").GetString()
+                       ?? throw new FormatException("the entry has no hash: it was written around the ledger");
+            hash = chain.GetProperty("hash").GetString()!;
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -216,4 +216,41 @@ public class TamperEvidenceTests(AppFixture fixture) : LedgerContext(fixture)
         result["valid"]!.GetValue<bool>().ShouldBeTrue();
         result["events"]!.GetValue<long>().ShouldBe(4);
     }
+
+    private async Task<string> AuditExport() =>
+        await (await Host.Scenario(s => s.Get.Url("/api/audit"))).ReadAsTextAsync();
+
+    [Fact]
+    public async Task an_audit_export_verifies_offline_and_an_edited_line_is_named()
+    {
+        var first = await CommitmentWithHistory("チームが到着した");
+        await CommitmentWithHistory();
+        var export = await AuditExport();
+
+        var clean = await ExportVerifier.VerifyAsync(new StringReader(export));
+        clean.Valid.ShouldBeTrue(string.Join("; ", clean.Problems));
+        clean.Lines.ShouldBe(8);
+        clean.Streams.ShouldBe(2);
+
+        var forged = export.Replace("チームが到着した", "チームは到着しなかった");
+        forged.ShouldNotBe(export);
+        var result = await ExportVerifier.VerifyAsync(new StringReader(forged));
+        result.Valid.ShouldBeFalse();
+        result.Problems.Single().ShouldContain($"line 2 (stream {first} version 2)");
+        result.Problems.Single().ShouldContain("no longer matches its hash");
+    }
+
+    [Fact]
+    public async Task an_audit_export_with_a_line_removed_fails_offline_at_the_next_line_of_that_stream()
+    {
+        var id = await CommitmentWithHistory();
+        var lines = (await AuditExport()).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        lines.RemoveAt(1);
+
+        var result = await ExportVerifier.VerifyAsync(new StringReader(string.Join('\n', lines)));
+
+        result.Valid.ShouldBeFalse();
+        result.Problems.Single().ShouldContain($"stream {id} version 3");
+        result.Problems.Single().ShouldContain("follows version 1");
+    }
 }
