@@ -19,6 +19,8 @@ public sealed class Figures
     public double HistoryLargeMs { get; set; }
     public double AsOfSmallMs { get; set; }
     public double AsOfLargeMs { get; set; }
+    public double ValidAtSmallMs { get; set; }
+    public double ValidAtLargeMs { get; set; }
     public double ListSmallMs { get; set; }
     public double ListLargeMs { get; set; }
     public double RebuildEventsPerSecond { get; set; }
@@ -40,6 +42,7 @@ public sealed class Figures
     public double P2P99Ratio => ReadHttpFixed.P99Ms / ReadRawFixed.P99Ms;
     public double P3HistoryRatio => HistoryLargeMs / HistorySmallMs;
     public double P3AsOfRatio => AsOfLargeMs / AsOfSmallMs;
+    public double P3ValidAtRatio => ValidAtLargeMs / ValidAtSmallMs;
     public double P3ListRatio => ListLargeMs / ListSmallMs;
     public double P4RebuildRatio => RebuildEventsPerSecond / RawReadEventsPerSecond;
 
@@ -52,6 +55,7 @@ public sealed class Figures
         ["p2_p99_ratio"] = Round(P2P99Ratio),
         ["p3_history_ratio"] = Round(P3HistoryRatio),
         ["p3_asof_ratio"] = Round(P3AsOfRatio),
+        ["p3_validat_ratio"] = Round(P3ValidAtRatio),
         ["p3_list_ratio"] = Round(P3ListRatio),
         ["p4_rebuild_ratio"] = Round(P4RebuildRatio),
         ["p5_peak_rss_mib"] = Math.Round(PeakRssMiB, 1),

@@ -29,6 +29,7 @@ public static class Report
                           $"{f.ReadRawFixed.P50Ms:0.00} / {f.ReadRawFixed.P99Ms:0.00} | p99 {f.P2P99Ratio:0.00}x | p99 ≤ 2x and < 5 ms |");
         s.AppendLine(inv, $"| P3 history p50 ms, {o.SmallEvents:N0} → {o.LargeEvents:N0} events | {f.HistorySmallMs:0.00} → {f.HistoryLargeMs:0.00} | | {f.P3HistoryRatio:0.00}x | ≤ 1.2x |");
         s.AppendLine(inv, $"| P3 asOf p50 ms | {f.AsOfSmallMs:0.00} → {f.AsOfLargeMs:0.00} | | {f.P3AsOfRatio:0.00}x | ≤ 1.2x |");
+        s.AppendLine(inv, $"| P3 validAt p50 ms | {f.ValidAtSmallMs:0.00} → {f.ValidAtLargeMs:0.00} | | {f.P3ValidAtRatio:0.00}x | ≤ 1.2x |");
         s.AppendLine(inv, $"| P3 list with filter p50 ms | {f.ListSmallMs:0.00} → {f.ListLargeMs:0.00} | | {f.P3ListRatio:0.00}x | ≤ 1.2x |");
         s.AppendLine(inv, $"| P4 rebuild (events per s) | {f.RebuildEventsPerSecond:N0} | {f.RawReadEventsPerSecond:N0} | {f.P4RebuildRatio:0.00}x | ≥ 0.5x |");
         s.AppendLine(inv, $"| P5 service peak RSS (MiB) | {f.PeakRssMiB:0} | | | ≤ 250 |");
@@ -69,6 +70,7 @@ public static class Report
             new("P2 p99 ms", f.ReadHttpFixed.P99Ms, 5.0, false, " ms"),
             new("P3 history 1M/10k", f.P3HistoryRatio, 1.2, false),
             new("P3 asOf 1M/10k", f.P3AsOfRatio, 1.2, false),
+            new("P3 validAt 1M/10k", f.P3ValidAtRatio, 1.2, false),
             new("P3 list 1M/10k", f.P3ListRatio, 1.2, false),
             new("P4 rebuild / raw", f.P4RebuildRatio, 0.5, true),
             new("P5 peak RSS MiB", f.PeakRssMiB, 250, false, " MiB"),
