@@ -45,6 +45,15 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
                 return Conflict(unique.ConstraintName?.Contains("external_ref") == true
                     ? "Another commitment with this externalRef was saved first; an externalRef is unique."
                     : "Another change to this commitment was saved first. Read it again and retry.");
+            case PostgresException { SqlState: PostgresErrorCodes.DataCorrupted } corrupted:
+                // The hash chain refused to extend a stream whose last event has no hash: tampering, not the client.
+                return new ProblemDetails
+                {
+                    Status = StatusCodes.Status500InternalServerError,
+                    Title = "The ledger's integrity check failed",
+                    Detail = $"Nothing was written: {corrupted.MessageText}. The stream's hash chain is broken; " +
+                             "an administrator should run `verify`.",
+                };
             case PostgresException { SqlState: var state } when state.StartsWith("22"):
                 return new ProblemDetails
                 {

@@ -58,7 +58,7 @@ public static class HashChainSchema
                   || coalesce(data ->> 'effectiveOn', '') || E'\n' || coalesce(user_name, '') || E'\n' || data::text
             $function$;
             """);
-        var chain = Function.ForSql($$"""
+        var chainFunction = $$"""
             CREATE OR REPLACE FUNCTION {{schema}}.chain_event()
              RETURNS trigger
              LANGUAGE plpgsql
@@ -72,7 +72,8 @@ public static class HashChainSchema
                 SELECT h.hash INTO previous FROM {{schema}}.{{Hashes}} h
                  WHERE h.stream_id = NEW.stream_id AND h.version = NEW.version - 1;
                 IF previous IS NULL THEN
-                  RAISE EXCEPTION 'hash chain: stream % has no hash for version %', NEW.stream_id, NEW.version - 1;
+                  RAISE EXCEPTION 'hash chain: stream % has no hash for version %', NEW.stream_id, NEW.version - 1
+                    USING ERRCODE = 'data_corrupted';
                 END IF;
               END IF;
               INSERT INTO {{schema}}.{{Hashes}} (stream_id, version, seq_id, previous_hash, hash)
@@ -81,9 +82,8 @@ public static class HashChainSchema
               RETURN NULL;
             END;
             $function$;
-            """);
-        var trigger = new ChainTrigger(Name(schema, "chain_events"), Name(schema, "mt_events"),
-            $"{schema}.chain_event()")
+            """;
+        var trigger = new ChainTrigger(Name(schema, "chain_events"), Name(schema, "mt_events"), $"{schema}.chain_event", chainFunction)
         {
             Timing = TriggerTiming.After,
             Events = TriggerEvents.Insert,
@@ -92,7 +92,7 @@ public static class HashChainSchema
 
         // A feature of its own, not ExtendedSchemaObjects: Marten applies custom features after its event
         // tables, and the trigger needs mt_events to exist on a fresh database.
-        opts.Storage.Add(new Feature(opts, [hashes, checkpoints, heads, canonical, chain, trigger]));
+        opts.Storage.Add(new Feature(opts, [hashes, checkpoints, heads, canonical, trigger]));
     }
 
     private sealed class Feature(StoreOptions opts, ISchemaObject[] objects) : FeatureSchemaBase("HashChain", opts.Advanced.Migrator)
@@ -101,23 +101,46 @@ public static class HashChainSchema
     }
 
     /// <summary>
-    /// <c>pg_get_triggerdef</c> leaves out the function's schema when it is on the search path, which Weasel's
-    /// comparison reads as a change, so the trigger was dropped and re-created at every start. Same trigger,
-    /// same function: unchanged.
+    /// The trigger and its function as one schema object. Weasel replaces a changed function with
+    /// <c>DROP FUNCTION … CASCADE</c>, which would drop the trigger too while the trigger's own delta, read
+    /// before, said "unchanged": the chain would silently stop. Here a change to either re-creates both.
     /// </summary>
-    private sealed class ChainTrigger(DbObjectName name, DbObjectName target, string functionCall)
-        : Trigger(name, target, functionCall)
+    private sealed class ChainTrigger(DbObjectName name, DbObjectName target, string functionName, string functionSql)
+        : Trigger(name, target, functionName + "()")
     {
+        public override void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+        {
+            builder.Append($"""
+
+                SELECT (SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
+                          JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE NOT t.tgisinternal AND t.tgname = '{Identifier.Name}' AND c.relname = '{Target.Name}'
+                           AND n.nspname = '{Target.Schema}'),
+                       (SELECT pg_get_functiondef(to_regproc('{functionName}')));
+                """);
+        }
+
         public override async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct = default)
         {
-            var definition = await reader.ReadAsync(ct) && !await reader.IsDBNullAsync(0, ct)
-                ? await reader.GetFieldValueAsync<string>(0, ct)
-                : null;
-            if (definition is null) return new SchemaObjectDelta(this, SchemaPatchDifference.Create);
-            var same = definition.Contains("AFTER INSERT ON", StringComparison.Ordinal)
-                       && definition.Contains("FOR EACH ROW EXECUTE FUNCTION", StringComparison.Ordinal)
-                       && definition.TrimEnd().EndsWith("chain_event()", StringComparison.Ordinal);
-            return new SchemaObjectDelta(this, same ? SchemaPatchDifference.None : SchemaPatchDifference.Update);
+            await reader.ReadAsync(ct);
+            var trigger = await reader.IsDBNullAsync(0, ct) ? null : await reader.GetFieldValueAsync<string>(0, ct);
+            var function = await reader.IsDBNullAsync(1, ct) ? null : await reader.GetFieldValueAsync<string>(1, ct);
+            if (trigger is null || function is null) return new SchemaObjectDelta(this, SchemaPatchDifference.Create);
+            // pg_get_triggerdef leaves out the function's schema when it is on the search path.
+            var sameTrigger = trigger.Contains("AFTER INSERT ON", StringComparison.Ordinal)
+                              && trigger.Contains("FOR EACH ROW EXECUTE FUNCTION", StringComparison.Ordinal)
+                              && trigger.TrimEnd().EndsWith(functionName[(functionName.IndexOf('.') + 1)..] + "()", StringComparison.Ordinal);
+            var sameFunction = Normalize(function) == Normalize(functionSql);
+            return new SchemaObjectDelta(this, sameTrigger && sameFunction ? SchemaPatchDifference.None : SchemaPatchDifference.Update);
         }
+
+        public override void WriteCreateStatement(Migrator migrator, TextWriter writer)
+        {
+            writer.WriteLine(functionSql);
+            base.WriteCreateStatement(migrator, writer);
+        }
+
+        private static string Normalize(string sql) =>
+            new string(sql.Where(c => !char.IsWhiteSpace(c)).ToArray()).TrimEnd(';');
     }
 }

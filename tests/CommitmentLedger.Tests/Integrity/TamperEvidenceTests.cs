@@ -111,6 +111,23 @@ public class TamperEvidenceTests(AppFixture fixture) : LedgerContext(fixture)
     }
 
     [Fact]
+    public async Task a_write_on_top_of_an_unhashed_event_is_refused_and_nothing_is_written()
+    {
+        var id = await CommitmentWithHistory();
+        await Sql($"delete from ledger.event_hashes where stream_id = '{id}' and version = 4");
+
+        var refused = await Host.Scenario(s =>
+        {
+            s.Post.Json(new { note = "On a broken chain" }).ToUrl($"/api/commitments/{id}/progress");
+            s.StatusCodeShouldBe(500);
+            s.ContentTypeShouldBe("application/problem+json");
+        });
+
+        refused.Json()["detail"].Text().ShouldContain($"stream {id} has no hash for version 4");
+        (await Host.Get($"/api/commitments/{id}"))["version"]!.GetValue<long>().ShouldBe(4);
+    }
+
+    [Fact]
     public async Task sealing_returns_a_receipt_whose_checkpoint_verifies_and_sealing_again_without_news_returns_it()
     {
         await CommitmentWithHistory();
