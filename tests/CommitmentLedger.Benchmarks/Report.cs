@@ -18,7 +18,7 @@ public static class Report
                           $"shared_buffers={m.SharedBuffers} · pg_test_fsync one 8 kB write (fdatasync): " +
                           $"{(m.FsyncWritesPerSecond is { } rate ? rate.ToString("N0", inv) + "/s" : "n/a")} · " +
                           $"{o.LargeCommitments:N0} commitments × {o.EventsPerCommitment} events = {o.LargeEvents:N0} events · " +
-                          $"{o.Rounds} A/B rounds of {o.RunLength.TotalSeconds:0} s, medians");
+                          $"{o.Rounds} A/B rounds of {o.RunLength.TotalSeconds:0.#} s, medians");
         s.AppendLine();
         s.AppendLine("| figure | ledger | raw PostgreSQL | ratio | target |");
         s.AppendLine("|---|---:|---:|---:|---|");
