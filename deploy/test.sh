@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# deploy/test.sh — local PostgreSQL (deploy/pg.sh) with database commitmentledger_test,
+# deploy/test.sh — local PostgreSQL (deploy/pg.sh) with database commitmentledger_test, Chromium for the
+# dashboard's browser tests (apt, when missing and run as root),
 # then `dotnet test` on the solution. Extra arguments go to dotnet test, e.g.
 #   deploy/test.sh --filter FullyQualifiedName~Progress
 # Exits with dotnet test's exit code. Environment: LEDGER_PG_PORT (default 5544).
@@ -15,6 +16,16 @@ command -v dotnet >/dev/null 2>&1 \
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 bash deploy/pg.sh commitmentledger_test
+
+# The dashboard's browser tests drive Debian's Chromium (Playwright); CJK fonts so Japanese renders in screenshots.
+if ! command -v "${LEDGER_CHROMIUM:-/usr/bin/chromium}" >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        echo "test.sh: installing chromium and fonts-noto-cjk with apt (browser tests)"
+        apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk >/dev/null
+    else
+        echo "test.sh: WARNING: chromium or fonts-noto-cjk missing and not root: the browser tests will fail (apt-get install chromium fonts-noto-cjk)" >&2
+    fi
+fi
 
 export ConnectionStrings__Ledger="Host=127.0.0.1;Port=$pg_port;Username=ledger;Database=commitmentledger_test"
 echo "test.sh: ConnectionStrings__Ledger=$ConnectionStrings__Ledger"

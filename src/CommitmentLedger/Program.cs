@@ -48,6 +48,10 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<RequestBodyLimit>();
+// The dashboard (wwwroot, copied next to the binaries): static pages over the same v1 API, served at /.
+var dashboard = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = dashboard });
+app.UseStaticFiles(new StaticFileOptions { FileProvider = dashboard });
 
 app.MapOpenApi();
 if (app.Environment.IsDevelopment())
