@@ -1,6 +1,7 @@
 using CommitmentLedger.Commitments;
 using CommitmentLedger.Infrastructure;
 using CommitmentLedger.Integrity;
+using CommitmentLedger.Security;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using Marten;
@@ -25,6 +26,8 @@ builder.Services.AddExceptionHandler<ExceptionProblems>();
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddHostedService<StartupChecks>();
+builder.AddLedgerAuth();
 
 builder.Services.AddMarten(opts => LedgerStore.Configure(opts, connectionString))
     .UseLightweightSessions()
@@ -48,6 +51,8 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<RequestBodyLimit>();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapOpenApi();
 if (app.Environment.IsDevelopment())
@@ -70,6 +75,7 @@ app.MapHealthChecks("/health", new HealthCheckOptions
 app.MapWolverineEndpoints(opts =>
 {
     opts.RejectUnparseableQueryValues = true;
+    opts.RequireRoles();
     opts.AddMiddleware(typeof(RequestMetadata), chain => chain.HttpMethods.Any(m => m is "POST" or "PUT"));
 });
 
