@@ -53,6 +53,7 @@ app.UseStatusCodePages();
 app.UseMiddleware<RequestBodyLimit>();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMiddleware<IdempotentResponses>();
 
 app.MapOpenApi();
 if (app.Environment.IsDevelopment())
@@ -77,6 +78,7 @@ app.MapWolverineEndpoints(opts =>
     opts.RejectUnparseableQueryValues = true;
     opts.RequireRoles();
     opts.AddMiddleware(typeof(RequestMetadata), chain => chain.HttpMethods.Any(m => m is "POST" or "PUT"));
+    opts.AddMiddleware(typeof(Idempotency), chain => chain.HttpMethods.Contains("POST"));
 });
 
 return await app.RunJasperFxCommands(args);
