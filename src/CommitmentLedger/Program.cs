@@ -28,6 +28,7 @@ builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHostedService<StartupChecks>();
 builder.AddLedgerAuth();
+builder.AddClientRateLimit();
 
 builder.Services.AddMarten(opts => LedgerStore.Configure(opts, connectionString))
     .UseLightweightSessions()
@@ -53,6 +54,7 @@ app.UseStatusCodePages();
 app.UseMiddleware<RequestBodyLimit>();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseMiddleware<IdempotentResponses>();
 
 app.MapOpenApi();

@@ -85,6 +85,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__Ledger"] = connectionString;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Auth__SigningKey"] = SigningKey;
+        start.Environment["RateLimit__PermitsPerWindow"] = "0"; // the load is one client on purpose
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Marten"] = "Error";
         var process = Process.Start(start)!;

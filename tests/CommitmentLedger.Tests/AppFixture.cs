@@ -44,6 +44,9 @@ public sealed class AppFixture : IAsyncLifetime
         Host = await AlbaHost.For<Program>(builder =>
         {
             builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+            // One user makes every request of the suite, far faster than a client would: no rate limit
+            // here (RateLimitTests has its own host with one).
+            builder.UseSetting("RateLimit:PermitsPerWindow", "0");
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
@@ -54,6 +57,24 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
+
+    /// <summary>Another host on the same database with some settings of its own (run it inside the ledger collection).</summary>
+    public static async Task<IAlbaHost> StartHostWith(params (string Key, string Value)[] settings)
+    {
+        var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Ledger") ?? TestDatabase;
+        var host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
+            builder.ConfigureServices(services =>
+            {
+                services.RunWolverineInSoloMode();
+                services.DisableAllExternalWolverineTransports();
+            });
+        });
+        AuthorizeByDefault(host);
+        return host;
+    }
 }
 
 [CollectionDefinition(Name)]

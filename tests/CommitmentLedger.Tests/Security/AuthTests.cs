@@ -184,20 +184,7 @@ public sealed class AnonymousReadTests : IAsyncLifetime
 {
     private IAlbaHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Ledger") ?? AppFixture.TestDatabase;
-        _host = await AlbaHost.For<Program>(builder =>
-        {
-            builder.UseSetting("ConnectionStrings:Ledger", connectionString);
-            builder.UseSetting("Auth:AnonymousRead", "true");
-            builder.ConfigureServices(services =>
-            {
-                services.RunWolverineInSoloMode();
-                services.DisableAllExternalWolverineTransports();
-            });
-        });
-    }
+    public async Task InitializeAsync() => _host = await AppFixture.StartHostWith(("Auth:AnonymousRead", "true"));
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
@@ -207,11 +194,13 @@ public sealed class AnonymousReadTests : IAsyncLifetime
         await _host.Scenario(s =>
         {
             s.Get.Url("/api/commitments?limit=1");
+            s.WithRequestHeader("Authorization", AppFixture.NoToken);
             s.StatusCodeShouldBe(200);
         });
         await _host.Scenario(s =>
         {
             s.Post.Json(Samples.Commitment()).ToUrl("/api/commitments");
+            s.WithRequestHeader("Authorization", AppFixture.NoToken);
             s.StatusCodeShouldBe(401);
             s.ContentTypeShouldBe("application/problem+json");
         });
