@@ -38,6 +38,12 @@ else
 fi
 
 base="http://127.0.0.1:$http_port"
+# a token for trying the API (development key; an admin may do everything): curl -H "Authorization: Bearer $token"
+token=""
+if [[ "$ASPNETCORE_ENVIRONMENT" == Development ]]; then
+    token="$(dotnet run --project "$project" --no-build -- dev-token --name "${USER:-developer}" --role admin --hours 12 2>/dev/null | tail -n 1)" \
+        || echo "run.sh: WARNING: could not mint a development token (dev-token)" >&2
+fi
 cat <<MSG
 
 CommitmentLedger ($ASPNETCORE_ENVIRONMENT) starting on $base
@@ -46,6 +52,9 @@ CommitmentLedger ($ASPNETCORE_ENVIRONMENT) starting on $base
   Scalar   $base/scalar
   Health   $base/health
   Database $ConnectionStrings__Ledger
+  Token    ${token:-"(none: outside Development, tokens come from your issuer)"}
+           (admin, 12 h; others: dotnet run --project $project -- dev-token --name NAME --role reader|recorder|assessor|admin)
+           curl -H "Authorization: Bearer \$TOKEN" $base/api/commitments
 Stop with Ctrl+C (PostgreSQL keeps running; see deploy/pg.sh).
 
 MSG

@@ -1,6 +1,7 @@
 using CommitmentLedger.Commitments;
 using CommitmentLedger.Infrastructure;
 using CommitmentLedger.Integrity;
+using CommitmentLedger.Security;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using Marten;
@@ -16,8 +17,7 @@ var builder = WebApplication.CreateBuilder(args);
 var connectionString = builder.Configuration.GetConnectionString("Ledger")
     ?? "Host=127.0.0.1;Port=5544;Username=ledger;Database=commitmentledger";
 
-// Logs go to stderr, so that commands (seal, verify, export) keep stdout for their output.
-builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+builder.AddLedgerTelemetry();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Limits.RequestBodyBytes);
 builder.Services.ConfigureHttpJsonOptions(json => JsonSetup.Configure(json.SerializerOptions));
 builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemDetailsSetup.Customize);
@@ -25,11 +25,22 @@ builder.Services.AddExceptionHandler<ExceptionProblems>();
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.AddSingleton(TimeProvider.System);
+builder.AddLedgerAuth();
+builder.AddClientRateLimit();
 
-builder.Services.AddMarten(opts => LedgerStore.Configure(opts, connectionString))
+var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, connectionString))
     .UseLightweightSessions()
-    .ApplyAllDatabaseChangesOnStartup()
     .IntegrateWithWolverine();
+// In Production the schema is applied by `db-apply` (a deliberate step), and start-up only checks it
+// (fails naming what differs); elsewhere start-up applies it.
+if (builder.Environment.IsProduction())
+{
+    marten.AssertDatabaseMatchesConfigurationOnStartup();
+}
+else
+{
+    marten.ApplyAllDatabaseChangesOnStartup();
+}
 builder.Services.AddHostedService<ChainBackfillOnStartup>();
 
 builder.Host.UseWolverine(opts =>
@@ -42,6 +53,9 @@ builder.Host.UseWolverine(opts =>
     opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
 });
 builder.Services.AddWolverineHttp();
+// The first hosted service (Marten puts its own first): a configuration that cannot work is named
+// before anything else starts.
+builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, StartupChecks>());
 
 var app = builder.Build();
 
@@ -52,6 +66,10 @@ app.UseMiddleware<RequestBodyLimit>();
 var dashboard = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
 app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = dashboard });
 app.UseStaticFiles(new StaticFileOptions { FileProvider = dashboard });
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+app.UseMiddleware<IdempotentResponses>();
 
 app.MapOpenApi();
 if (app.Environment.IsDevelopment())
@@ -74,7 +92,9 @@ app.MapHealthChecks("/health", new HealthCheckOptions
 app.MapWolverineEndpoints(opts =>
 {
     opts.RejectUnparseableQueryValues = true;
+    opts.RequireRoles();
     opts.AddMiddleware(typeof(RequestMetadata), chain => chain.HttpMethods.Any(m => m is "POST" or "PUT"));
+    opts.AddMiddleware(typeof(Idempotency), chain => chain.HttpMethods.Contains("POST"));
 });
 
 return await app.RunJasperFxCommands(args);

@@ -45,6 +45,7 @@ if (args.Contains("--probe-batching"))
 
 await using var service = await ServiceProcess.Start(repo, connectionString, 5190, Path.Combine(work, "service.log"));
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = service.BaseAddress };
+http.DefaultRequestHeaders.Authorization = new("Bearer", ServiceProcess.Token());
 var probes = generator.Ids.Take(options.SmallCommitments).ToArray();
 var pageSize = Math.Clamp(options.SmallCommitments / 20, 1, 50);
 var listUrl = $"/api/commitments?area=area-3&status=in_progress&limit={pageSize}";

@@ -16,6 +16,13 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         BaseAddress = baseAddress;
     }
 
+    /// <summary>The key the service verifies tokens with (Production refuses the development key).</summary>
+    public const string SigningKey = "benchmark-signing-key-for-a-throwaway-database-only";
+
+    /// <summary>An admin token for the load's client.</summary>
+    public static string Token() => CommitmentLedger.Security.DevTokens.Mint(
+        new CommitmentLedger.Security.AuthSettings { SigningKey = SigningKey }, "benchmark", CommitmentLedger.Security.LedgerAuth.Admin, TimeSpan.FromHours(12));
+
     public static string ServiceDll(string repo) =>
         Path.Combine(repo, "src", "CommitmentLedger", "bin", "Release", "net10.0", "CommitmentLedger.dll");
 
@@ -77,6 +84,8 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         };
         start.Environment["ConnectionStrings__Ledger"] = connectionString;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Auth__SigningKey"] = SigningKey;
+        start.Environment["RateLimit__PermitsPerWindow"] = "0"; // the load is one client on purpose
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Marten"] = "Error";
         var process = Process.Start(start)!;

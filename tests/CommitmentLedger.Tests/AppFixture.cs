@@ -1,4 +1,5 @@
 using Alba;
+using CommitmentLedger.Security;
 using JasperFx.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,13 +9,33 @@ namespace CommitmentLedger.Tests;
 
 /// <summary>
 /// One host for the whole run, on a real PostgreSQL: <c>ConnectionStrings__Ledger</c> as set by
-/// deploy/test.sh, or the project's local test database.
+/// deploy/test.sh, or the project's local test database. Every request carries a real admin token
+/// signed with the development key unless the scenario sets its own <c>Authorization</c> header
+/// (<see cref="NoToken"/> for none).
 /// </summary>
 public sealed class AppFixture : IAsyncLifetime
 {
     public const string TestDatabase = "Host=127.0.0.1;Port=5544;Username=ledger;Database=commitmentledger_test";
 
+    /// <summary>An Authorization header value the service ignores: the request goes without a token.</summary>
+    public const string NoToken = "none";
+
+    public static readonly string AdminToken = Token("test-admin", LedgerAuth.Admin);
+
     public IAlbaHost Host { get; private set; } = null!;
+
+    /// <summary>A token as <c>dev-token</c> mints it in Development.</summary>
+    public static string Token(string name, string role, TimeSpan? lifetime = null) =>
+        DevTokens.Mint(new AuthSettings { SigningKey = LedgerAuth.DevelopmentSigningKey }, name, role, lifetime ?? TimeSpan.FromHours(1));
+
+    public static void AuthorizeByDefault(IAlbaHost host) => host.BeforeEach(http =>
+    {
+        var headers = http.Request.Headers;
+        if (headers.Authorization.Count == 0)
+        {
+            headers.Authorization = "Bearer " + AdminToken;
+        }
+    });
 
     public async Task InitializeAsync()
     {
@@ -23,15 +44,37 @@ public sealed class AppFixture : IAsyncLifetime
         Host = await AlbaHost.For<Program>(builder =>
         {
             builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+            // One user makes every request of the suite, far faster than a client would: no rate limit
+            // here (RateLimitTests has its own host with one).
+            builder.UseSetting("RateLimit:PermitsPerWindow", "0");
             builder.ConfigureServices(services =>
             {
                 services.RunWolverineInSoloMode();
                 services.DisableAllExternalWolverineTransports();
             });
         });
+        AuthorizeByDefault(Host);
     }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
+
+    /// <summary>Another host on the same database with some settings of its own (run it inside the ledger collection).</summary>
+    public static async Task<IAlbaHost> StartHostWith(params (string Key, string Value)[] settings)
+    {
+        var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Ledger") ?? TestDatabase;
+        var host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
+            builder.ConfigureServices(services =>
+            {
+                services.RunWolverineInSoloMode();
+                services.DisableAllExternalWolverineTransports();
+            });
+        });
+        AuthorizeByDefault(host);
+        return host;
+    }
 }
 
 [CollectionDefinition(Name)]

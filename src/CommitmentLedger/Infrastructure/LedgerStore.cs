@@ -51,6 +51,8 @@ public static class LedgerStore
 
         // Registered source documents with their full text, keyed by their key.
         opts.Schema.For<RegisteredSource>();
+        // POSTs made under an Idempotency-Key, with their responses (Infrastructure/Idempotency.cs).
+        opts.Schema.For<IdempotentRequest>();
         HashChainSchema.Register(opts, Schema);
     }
 

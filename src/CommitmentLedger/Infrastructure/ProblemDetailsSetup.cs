@@ -16,6 +16,10 @@ public static partial class ProblemDetailsSetup
         problem.Detail ??= problem.Status switch
         {
             StatusCodes.Status400BadRequest => "The request could not be read. Send a JSON body as described in /openapi/v1.json.",
+            StatusCodes.Status401Unauthorized =>
+                "This request needs a valid bearer token (Authorization: Bearer <JWT>); see README: authentication.",
+            StatusCodes.Status403Forbidden =>
+                $"Your token's role may not {request.Method} {request.Path}. Roles: reader < recorder < assessor < admin.",
             StatusCodes.Status404NotFound =>
                 $"Nothing is found at {request.Path}. Commitment ids are GUIDs; see /openapi/v1.json for the paths.",
             StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on this path.",

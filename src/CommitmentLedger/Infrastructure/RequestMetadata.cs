@@ -4,8 +4,8 @@ using Marten;
 namespace CommitmentLedger.Infrastructure;
 
 /// <summary>
-/// Wolverine middleware on every write: the events it appends carry who recorded them (ASP.NET's user,
-/// "anonymous" until authentication lands) and the correlation id of the request
+/// Wolverine middleware on every write: the events it appends carry who recorded them (the name claim of
+/// the bearer token; writes always need one) and the correlation id of the request
 /// (the <c>X-Correlation-ID</c> header when the client sends one, else the W3C trace id).
 /// </summary>
 public static class RequestMetadata

@@ -25,7 +25,7 @@ public class AssessmentTests(AppFixture fixture) : LedgerContext(fixture)
         latest[1]!["period"]!["from"].Text().ShouldBe("2022-07-01");
         latest[1]!["period"]!["to"].Text().ShouldBe("2022-12-31");
         latest[1]!["method"].Text().ShouldBe("desk review of MOD announcements");
-        latest[1]!["recordedBy"].Text().ShouldBe("anonymous");
+        latest[1]!["recordedBy"].Text().ShouldBe("test-admin");
         latest[0]!["completion"].Text().ShouldBe("not_started");
         latest[0]!["verdict"].ShouldBeNull();
         view["status"].Text().ShouldBe("declared", "an assessment is not a lifecycle move");

@@ -22,7 +22,7 @@ public class AuditTests(AppFixture fixture) : LedgerContext(fixture)
         history.Select(e => e!["version"]!.GetValue<long>()).ShouldBe([1L, 2L, 3L]);
         history.Select(e => e!["sequence"]!.GetValue<long>()).ShouldBeInOrder();
         history.Select(e => e!["effectiveOn"].Text()).ShouldBe(["2021-11-23", "2022-01-10", "2022-02-01"]);
-        history.ShouldAllBe(e => e!["recordedBy"].Text() == "anonymous");
+        history.ShouldAllBe(e => e!["recordedBy"].Text() == "test-admin");
         history[1]!["correlationId"].Text().ShouldBe("audit-trail-42");
         history[1]!["data"]!["note"].Text().ShouldBe("Preparatory visit");
         history[2]!["data"]!["from"].Text().ShouldBe("declared");

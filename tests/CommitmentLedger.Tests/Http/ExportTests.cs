@@ -32,7 +32,7 @@ public class ExportTests(AppFixture fixture) : LedgerContext(fixture)
         Cell(1, "effectiveOn").ShouldBe("2021-11-23");
         Cell(1, "data").ShouldContain("陸上自衛官");
         JsonNode.Parse(Cell(2, "data"))!["note"].Text().ShouldBe(note);
-        Cell(2, "recordedBy").ShouldBe("anonymous");
+        Cell(2, "recordedBy").ShouldBe("test-admin");
         Cell(3, "changes").ShouldContain("status: \"declared\" → \"in_progress\"");
     }
 
@@ -62,7 +62,7 @@ public class ExportTests(AppFixture fixture) : LedgerContext(fixture)
         lines[^1]["type"].Text().ShouldBe("ProgressReported");
         lines[^1]["data"]!["note"].Text().ShouldBe("last one");
         lines[^1]["version"]!.GetValue<long>().ShouldBe(2);
-        lines[^1]["recordedBy"].Text().ShouldBe("anonymous");
+        lines[^1]["recordedBy"].Text().ShouldBe("test-admin");
     }
 
     [Fact]

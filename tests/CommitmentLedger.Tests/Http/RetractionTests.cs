@@ -25,7 +25,7 @@ public class RetractionTests(AppFixture fixture) : LedgerContext(fixture)
         history.Select(e => e!["type"].Text()).ShouldBe(["CommitmentRecorded", "StatusChanged", "ProgressReported", "EntryRetracted"]);
         var retracted = history[1]!["retracted"]!;
         retracted["version"]!.GetValue<long>().ShouldBe(4);
-        retracted["recordedBy"].Text().ShouldBe("anonymous");
+        retracted["recordedBy"].Text().ShouldBe("test-admin");
         retracted["reason"].Text().ShouldBe("The dispatch was only planned");
         history[1]!["data"]!["to"].Text().ShouldBe("in_progress", "the retracted entry itself is never rewritten");
         history[2]!["retracted"].ShouldBeNull();

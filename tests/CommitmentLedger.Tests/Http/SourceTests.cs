@@ -187,7 +187,7 @@ public class SourceTests(AppFixture fixture) : LedgerContext(fixture)
         var translations = view["translations"]!.AsArray().ToDictionary(t => $"{t!["field"].Text()}/{t["language"].Text()}");
         translations["title/vi"]!["translator"].Text().ShouldBe("human");
         translations["quote/en"]!["translator"].Text().ShouldBe("machine");
-        translations["quote/en"]!["recordedBy"].Text().ShouldBe("anonymous");
+        translations["quote/en"]!["recordedBy"].Text().ShouldBe("test-admin");
 
         (await Host.Get("/api/commitments?q=" + Uri.EscapeDataString("phòng vệ")))["items"]!.AsArray().ShouldHaveSingleItem();
         (await Host.Get($"/api/commitments/{id}?validAt=2021-11-23"))["title"]!["vi"].ShouldNotBeNull("a translation holds at every date");

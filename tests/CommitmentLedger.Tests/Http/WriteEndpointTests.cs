@@ -18,7 +18,7 @@ public class WriteEndpointTests(AppFixture fixture) : LedgerContext(fixture)
         view["version"]!.GetValue<long>().ShouldBe(2);
         view["lastProgress"]!["note"].Text().ShouldBe("First GSDF team arrived in Hanoi");
         view["lastProgress"]!["effectiveOn"].Text().ShouldBe("2022-01-20");
-        view["lastProgress"]!["recordedBy"].Text().ShouldBe("anonymous");
+        view["lastProgress"]!["recordedBy"].Text().ShouldBe("test-admin");
         DateTimeOffset.Parse(view["lastProgress"]!["recordedAt"].Text()).ShouldBeGreaterThan(DateTimeOffset.UtcNow.AddMinutes(-5));
     }
 

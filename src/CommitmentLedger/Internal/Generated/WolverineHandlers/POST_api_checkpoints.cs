@@ -36,6 +36,14 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CommitmentLedger.Integrity.SealCheckpointEndpoint").SetTag("http.route", "/api/checkpoints").SetTag("http.request.method", "POST");
             CommitmentLedger.Infrastructure.RequestMetadata.Before(httpContext, documentSession);
+            var result1 = await CommitmentLedger.Infrastructure.Idempotency.Before(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
             var result = await CommitmentLedger.Integrity.SealCheckpointEndpoint.Post(_documentStore, httpContext, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
