@@ -14,11 +14,14 @@ public sealed class DashboardService : IAsyncLifetime
 {
     private const string Database = "commitmentledger_browser";
     private Process? _service;
+    private string _connectionString = "";
     private IPlaywright? _playwright;
 
     public Uri BaseAddress { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public HttpClient Api { get; private set; } = null!;
+    public string AdminToken { get; private set; } = "";
+    public string RecorderToken { get; private set; } = "";
     public string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
     private readonly string _log = Path.Combine(AppContext.BaseDirectory, "dashboard-service.log");
 
@@ -35,10 +38,15 @@ public sealed class DashboardService : IAsyncLifetime
         await import.WaitForExitAsync();
         if (import.ExitCode != 0) throw new InvalidOperationException($"importing the sample failed; see {_log}");
 
+        _connectionString = connectionString;
+        AdminToken = await Token("browser-admin", "admin");
+        RecorderToken = await Token("browser-recorder", "recorder");
+
         var http = FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{http}");
         _service = Start(connectionString, $"--urls {BaseAddress}");
         Api = new HttpClient { BaseAddress = BaseAddress };
+        Api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
         var clock = Stopwatch.StartNew();
         while (true)
         {
@@ -62,7 +70,8 @@ public sealed class DashboardService : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPage(int width = 1200, int height = 900)
+    /// <summary>A page whose dashboard already holds <paramref name="token"/> (the recorder's by default), as if pasted.</summary>
+    public async Task<IPage> NewPage(int width = 1200, int height = 900, string? token = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -71,6 +80,7 @@ public sealed class DashboardService : IAsyncLifetime
             Locale = "en-GB",
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
+        await context.AddInitScriptAsync($"localStorage.setItem('cl-token', '{token ?? RecorderToken}');");
         return await context.NewPageAsync();
     }
 
@@ -86,7 +96,17 @@ public sealed class DashboardService : IAsyncLifetime
         Api?.Dispose();
     }
 
-    private Process Start(string connectionString, string arguments)
+    /// <summary>The service's own <c>dev-token</c> command, as a newcomer would get a token.</summary>
+    public async Task<string> Token(string name, string role)
+    {
+        var process = Start(_connectionString, $"dev-token --name {name} --role {role}", captureOutput: true);
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return output.Split('\n').Select(line => line.Trim()).LastOrDefault(line => line.Count(c => c == '.') == 2 && !line.Contains(' '))
+               ?? throw new InvalidOperationException($"dev-token printed no token: {output}");
+    }
+
+    private Process Start(string connectionString, string arguments, bool captureOutput = false)
     {
         var dll = ServiceDll();
         var start = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
@@ -98,6 +118,7 @@ public sealed class DashboardService : IAsyncLifetime
         start.Environment["ConnectionStrings__Ledger"] = connectionString;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         var process = Process.Start(start)!;
+        if (captureOutput) return process;
         var log = new StreamWriter(_log, append: true) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };

@@ -96,6 +96,20 @@ public class DashboardTests(DashboardService service)
     }
 
     [Fact]
+    public async Task a_reader_sees_the_commitment_but_no_recording_forms()
+    {
+        var id = (await Commitments()).First().GetProperty("id").GetString();
+        var reader = await service.Token("browser-reader", "reader");
+        var page = await service.NewPage(token: reader);
+
+        await page.GotoAsync($"/#/commitments/{id}");
+
+        await Assertions.Expect(page.Locator(".timeline")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#record-hint")).ToContainTextAsync("recorder role");
+        (await page.Locator("form.record").CountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task pages_fit_a_narrow_window_and_show_japanese_titles_with_their_language()
     {
         var page = await service.NewPage(width: 380, height: 800);

@@ -6,6 +6,18 @@ const main = document.getElementById("main");
 
 // ---------- API ----------
 const token = () => localStorage.getItem("cl-token") || "";
+const ROLES = ["reader", "recorder", "assessor", "admin"];
+
+/** The role the pasted token carries (roles are cumulative), read from its payload; the API still decides. */
+function role() {
+  try {
+    const payload = JSON.parse(atob(token().split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    return [].concat(payload.role ?? []).reduce((best, r) => (ROLES.indexOf(r) > ROLES.indexOf(best) ? r : best), "");
+  } catch {
+    return "";
+  }
+}
+const mayRecord = () => ROLES.indexOf(role()) >= ROLES.indexOf("recorder");
 
 async function api(path, options = {}) {
   const headers = { Accept: "application/json", ...(options.headers || {}) };
@@ -239,13 +251,13 @@ async function commitment(id, params) {
     <h2>Timeline</h2>
     <p class="clocks">Each entry shows both clocks: when it took effect in the world, and when the ledger recorded it.</p>
     ${timeline(history)}
-    ${asOf ? "" : recordForms(c)}`;
+    ${asOf ? "" : mayRecord() ? recordForms(c) : '<p id="record-hint">To record progress, a status change or a follow-up, paste a token with the recorder role above.</p>'}`;
   document.getElementById("asof-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const value = new FormData(event.target).get("asOf");
     location.hash = value ? `#/commitments/${id}?asOf=${encodeURIComponent(value)}` : `#/commitments/${id}`;
   });
-  if (asOf) return;
+  if (asOf || !mayRecord()) return;
   const reload = () => commitment(id, new URLSearchParams());
   bindForm("progress-form", `/api/commitments/${id}/progress`, "POST", (f) => ({
     note: f.note, effectiveOn: f.effectiveOn || null,
