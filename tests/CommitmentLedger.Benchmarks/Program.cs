@@ -43,6 +43,7 @@ if (args.Contains("--probe-batching"))
     return 0;
 }
 
+await ServiceProcess.ApplySchema(repo, connectionString, Path.Combine(work, "db-apply.log"));
 await using var service = await ServiceProcess.Start(repo, connectionString, 5190, Path.Combine(work, "service.log"));
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = service.BaseAddress };
 http.DefaultRequestHeaders.Authorization = new("Bearer", ServiceProcess.Token());

@@ -50,6 +50,14 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         throw new TimeoutException($"The service did not become healthy in 90 s; see {logFile}");
     }
 
+    /// <summary>Runs <c>db-apply</c>: in Production the service only checks the schema at start, as an operator would run it.</summary>
+    public static async Task ApplySchema(string repo, string connectionString, string logFile)
+    {
+        var process = Launch(repo, connectionString, "db-apply", logFile);
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"db-apply failed; see {logFile}");
+    }
+
     /// <summary>Runs <c>projections rebuild</c> and returns the rebuild time the command reports (startup excluded).</summary>
     public static async Task<TimeSpan> Rebuild(string repo, string connectionString, string logFile)
     {
