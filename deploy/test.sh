@@ -36,6 +36,18 @@ trap 'rm -f "$out"' EXIT
 set +e
 dotnet test CommitmentLedger.sln "$@" </dev/null 2>&1 | tee "$out"
 rc=${PIPESTATUS[0]}
+# The fault drills (kill -9, PostgreSQL stopped) need the service built by dotnet test; skipped with --filter.
+faults="skipped (dotnet test was filtered)"
+if [[ "$*" != *--filter* ]]; then
+    echo
+    echo "test.sh: bash tests/faults/faults.sh"
+    if bash tests/faults/faults.sh 2>&1 | tee -a "$out" | tail -n 20; [[ ${PIPESTATUS[0]} -eq 0 ]]; then
+        faults="PASSED"
+    else
+        faults="FAILED"
+        rc=1
+    fi
+fi
 set -e
 
 echo
@@ -46,11 +58,12 @@ grep -E '^(Passed!|Failed!)|Test summary:|Test Run (Successful|Failed|Aborted)|T
 # one closing line that any reader of CI output understands: "tests: N passed, N failed, N skipped"
 read -r passed failed skipped < <(grep -E '^(Passed!|Failed!)' "$out" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
     | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+echo "faults (tests/faults/faults.sh): $faults"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 if (( rc == 0 )); then
-    echo "RESULT: PASSED (dotnet test exit code 0)"
+    echo "RESULT: PASSED (dotnet test and the fault drills)"
 else
-    echo "RESULT: FAILED (dotnet test exit code $rc)"
+    echo "RESULT: FAILED (dotnet test exit code or fault drills: $rc)"
 fi
 echo "======================================================"
 exit "$rc"

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# tests/faults/faults.sh — the faults a ledger must survive (issue 7), against the real service and a
+# PostgreSQL cluster of this script's own (port LEDGER_FAULT_PG_PORT, default 5599; never the project's 5544):
+#   1. kill -9 of the service during concurrent writes, then a restart: every write that got a 2xx is in
+#      the ledger, and no change is half-written (each view's version matches its history; chains verify);
+#   2. PostgreSQL stopped under load: the service answers 503 problem+json (never 500) and /health says so;
+#      PostgreSQL started again: the service recovers without a restart.
+# Run by deploy/test.sh after `dotnet test` (which builds the service). Exit code 0 when both hold.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+cd "$repo"
+pg_port="${LEDGER_FAULT_PG_PORT:-5599}"
+http_port="${LEDGER_FAULT_HTTP_PORT:-5197}"
+base="http://127.0.0.1:$http_port"
+dll="$repo/src/CommitmentLedger/bin/${LEDGER_FAULT_CONFIGURATION:-Debug}/net10.0/CommitmentLedger.dll"
+say() { echo "faults: $*"; }
+fail() { say "FAILED: $*"; exit 1; }
+
+[[ -f "$dll" ]] || dotnet build src/CommitmentLedger -c "${LEDGER_FAULT_CONFIGURATION:-Debug}" >/dev/null
+bindir=""
+for d in /usr/lib/postgresql/*/bin "$(pg_config --bindir 2>/dev/null || true)"; do
+    [[ -n "$d" && -x "$d/initdb" ]] && { bindir="$d"; break; }
+done
+[[ -n "$bindir" ]] || fail "PostgreSQL's initdb was not found (run deploy/pg.sh first: it installs PostgreSQL)"
+
+work="$(mktemp -d /tmp/cl-faults.XXXXXX)"
+chmod 755 "$work"
+as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+[[ $(id -u) -eq 0 ]] && chown postgres "$work"
+service_pid=""
+writers=()
+cleanup() {
+    for w in "${writers[@]}"; do kill "$w" 2>/dev/null || true; done
+    [[ -n "$service_pid" ]] && kill -9 "$service_pid" 2>/dev/null || true
+    as_pg "$bindir/pg_ctl" -D "$work/pgdata" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_pg() { as_pg "$bindir/pg_ctl" -D "$work/pgdata" -l "$work/pg.log" -w \
+    -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1" start >/dev/null; }
+stop_pg() { as_pg "$bindir/pg_ctl" -D "$work/pgdata" -m fast -w stop >/dev/null; }
+as_pg "$bindir/initdb" -D "$work/pgdata" -U ledger --auth=trust -E UTF8 >/dev/null
+start_pg
+"$bindir/psql" -q -h 127.0.0.1 -p "$pg_port" -U ledger -d postgres -c "create database faults" >/dev/null
+
+export ConnectionStrings__Ledger="Host=127.0.0.1;Port=$pg_port;Username=ledger;Database=faults;Timeout=3"
+export ASPNETCORE_ENVIRONMENT=Development RateLimit__PermitsPerWindow=0
+token="$(dotnet "$dll" dev-token --name fault-test --role admin 2>/dev/null | grep -E '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' | tail -n 1)"
+[[ -n "$token" ]] || fail "dev-token printed no token"
+auth=(-H "Authorization: Bearer $token" -H "Content-Type: application/json")
+
+start_service() {
+    dotnet "$dll" --urls "$base" >>"$work/service.log" 2>&1 &
+    service_pid=$!
+    for _ in $(seq 1 300); do
+        [[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/health")" == 200 ]] && return 0
+        kill -0 "$service_pid" 2>/dev/null || { tail -n 20 "$work/service.log"; fail "the service exited at start"; }
+        sleep 0.2
+    done
+    fail "the service did not become healthy in 60 s"
+}
+start_service
+
+ids=()
+for i in 1 2 3 4; do
+    body="{\"kind\":\"action\",\"strength\":\"pledged\",\"title\":{\"en\":\"Fault drill $i\"},\"parties\":[\"JP-MOD\"],\"area\":\"drill\",\"madeOn\":\"2021-11-23\"}"
+    id="$(curl -s "${auth[@]}" -X POST "$base/api/commitments" -d "$body" | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4)"
+    [[ -n "$id" ]] || fail "could not record commitment $i"
+    ids+=("$id")
+done
+
+# 1. kill -9 under concurrent writes: two writers per commitment, so some lose races (409) on purpose.
+writer() {
+    local id="$1" name="$2" n=0 code
+    while true; do
+        n=$((n + 1))
+        code="$(curl -s -o /dev/null -w '%{http_code}' -m 5 "${auth[@]}" -X POST "$base/api/commitments/$id/progress" \
+            -d "{\"note\":\"$name-$n\"}" || true)"
+        [[ "$code" == 2* ]] && echo "$id $name-$n" >>"$work/acknowledged"
+    done
+}
+for id in "${ids[@]}"; do
+    for w in a b; do writer "$id" "$w-${id:0:8}" & writers+=($!); done
+done
+sleep 3
+kill -9 "$service_pid"
+for w in "${writers[@]}"; do kill "$w" 2>/dev/null || true; done
+wait 2>/dev/null || true
+writers=()
+acknowledged="$(wc -l <"$work/acknowledged" 2>/dev/null || echo 0)"
+(( acknowledged > 0 )) || fail "no write was acknowledged before the kill"
+start_service
+
+missing=0
+for id in "${ids[@]}"; do
+    history="$(curl -s "${auth[@]}" "$base/api/commitments/$id/history")"
+    while read -r _ note; do
+        grep -q "\"note\":\"$note\"" <<<"$history" || { say "acknowledged but missing: $id $note"; missing=$((missing + 1)); }
+    done < <(grep "^$id " "$work/acknowledged" || true)
+    entries="$(grep -o '"version":[0-9]*,"sequence"' <<<"$history" | wc -l)"
+    version="$(curl -s "${auth[@]}" "$base/api/commitments/$id" | grep -o '"version":[0-9]*' | head -n 1 | cut -d: -f2)"
+    [[ "$entries" == "$version" ]] || fail "commitment $id: the view says version $version, its history has $entries entries (half-written)"
+    curl -s "${auth[@]}" "$base/api/commitments/$id/verify" | grep -q '"valid":true' || fail "commitment $id: hash chain broken"
+done
+(( missing == 0 )) || fail "$missing acknowledged write(s) lost after kill -9"
+say "kill -9 during concurrent writes: all $acknowledged acknowledged writes kept, views and chains whole"
+
+# 2. PostgreSQL stopped under load, then started again.
+codes="$work/codes"
+( while true; do
+      curl -s -o /dev/null -w '%{http_code}\n' -m 5 "${auth[@]}" -X POST "$base/api/commitments/${ids[0]}/progress" \
+          -d '{"note":"during the outage"}' >>"$codes" || true
+      curl -s -o /dev/null -w '%{http_code}\n' -m 5 "${auth[@]}" "$base/api/commitments/${ids[1]}" >>"$codes" || true
+  done ) &
+writers+=($!)
+sleep 1
+stop_pg
+sleep 2
+health="$(curl -s -w ' %{http_code}' "$base/health")"
+[[ "$health" == *" 503" ]] || fail "/health answered '$health' while PostgreSQL was down (expected 503)"
+down="$(curl -s -D - -o "$work/down.json" "${auth[@]}" "$base/api/commitments/${ids[2]}")"
+grep -q " 503" <<<"$down" || fail "a read answered $(head -n 1 <<<"$down") while PostgreSQL was down (expected 503)"
+grep -qi "content-type: application/problem+json" <<<"$down" || fail "the 503 was not problem+json"
+grep -qi "retry-after" <<<"$down" || fail "the 503 had no Retry-After"
+start_pg
+recovered=""
+for _ in $(seq 1 150); do
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/health")" == 200 ]] && { recovered=yes; break; }
+    sleep 0.2
+done
+[[ -n "$recovered" ]] || fail "the service did not recover within 30 s of PostgreSQL coming back"
+code="$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$base/api/commitments/${ids[3]}/progress" -d '{"note":"after the outage"}')"
+[[ "$code" == 200 ]] || fail "a write after recovery answered $code"
+for w in "${writers[@]}"; do kill "$w" 2>/dev/null || true; done
+writers=()
+if grep -q '^5' "$codes" && grep '^5' "$codes" | grep -qv '^503$'; then
+    fail "answers during the outage included $(grep '^5' "$codes" | grep -v '^503$' | sort | uniq -c | tr '\n' ' ')"
+fi
+say "PostgreSQL stopped under load: $(grep -c '^503$' "$codes" || true) answers were 503 problem+json, none 500; /health 503; recovered without a restart"
+say "PASSED"
