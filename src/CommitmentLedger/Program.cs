@@ -35,6 +35,9 @@ builder.Services.AddHostedService<ChainBackfillOnStartup>();
 builder.Host.UseWolverine(opts =>
 {
     opts.Policies.AutoApplyTransactions();
+    // Local messages (deadline and review checks, webhook deliveries) live in the PostgreSQL inbox until handled,
+    // scheduled ones included: they survive a restart.
+    opts.Policies.UseDurableLocalQueues();
     opts.EntityDefaults.OnMissing = OnMissing.ProblemDetailsWith404;
     // Handlers and endpoints run the code pre-generated into Internal/Generated (`codegen write`,
     // committed, checked by deploy/codegen-check.sh): no Roslyn at runtime, in every environment and

@@ -3,6 +3,7 @@ using JasperFx.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
+using Wolverine.Runtime;
 
 namespace CommitmentLedger.Tests;
 
@@ -16,20 +17,31 @@ public sealed class AppFixture : IAsyncLifetime
 
     public IAlbaHost Host { get; private set; } = null!;
 
+    /// <summary>The service's <see cref="TimeProvider"/>: tests move it instead of waiting.</summary>
+    public TestClock Clock { get; } = new();
+
     public async Task InitializeAsync()
     {
         JasperFxEnvironment.AutoStartHost = true;
-        var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Ledger") ?? TestDatabase;
-        Host = await AlbaHost.For<Program>(builder =>
-        {
-            builder.UseSetting("ConnectionStrings:Ledger", connectionString);
-            builder.ConfigureServices(services =>
-            {
-                services.RunWolverineInSoloMode();
-                services.DisableAllExternalWolverineTransports();
-            });
-        });
+        Host = await StartHost(ConnectionString, Clock);
     }
+
+    public static string ConnectionString =>
+        Environment.GetEnvironmentVariable("ConnectionStrings__Ledger") ?? TestDatabase;
+
+    /// <summary>A host of the service on a database with a clock of the test's; the shared one, or one a test restarts.</summary>
+    public static Task<IAlbaHost> StartHost(string connectionString, TestClock clock,
+        Action<IServiceCollection>? configure = null) => AlbaHost.For<Program>(builder =>
+    {
+        builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+        builder.ConfigureServices(services =>
+        {
+            services.RunWolverineInSoloMode();
+            services.DisableAllExternalWolverineTransports();
+            services.AddSingleton<TimeProvider>(clock);
+            configure?.Invoke(services);
+        });
+    });
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 }
@@ -46,10 +58,14 @@ public abstract class LedgerContext(AppFixture fixture) : IAsyncLifetime
 {
     protected IAlbaHost Host => fixture.Host;
     protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+    protected TestClock Clock => fixture.Clock;
 
     public async Task InitializeAsync()
     {
+        Clock.Reset();
         await Host.ResetAllMartenDataAsync();
+        // Wolverine's inbox and outbox (scheduled deadline checks, webhook deliveries) live beside Marten's tables.
+        await Host.Services.GetRequiredService<IWolverineRuntime>().Storage.Admin.ClearAllAsync();
         // The hash chain's tables are the project's, not Marten's: Marten's reset leaves them.
         await using var connection = Store.Storage.Database.CreateConnection();
         await connection.OpenAsync();

@@ -42,6 +42,8 @@ public sealed record Commitment
     public string Area { get; init; } = "";
     public DateOnly MadeOn { get; init; }
     public DateOnly? DueOn { get; init; }
+    /// <summary>The due date whose passing was recorded (<see cref="DeadlineMissed"/>), so it is recorded once.</summary>
+    public DateOnly? DeadlineMissedFor { get; init; }
     public LifecycleStatus Status { get; init; }
     public DateOnly StatusSince { get; init; }
     public Guid? ParentId { get; init; }
@@ -110,6 +112,12 @@ public partial class CommitmentProjection : SingleStreamProjection<Commitment, G
     public Commitment Apply(IEvent<DueDateSet> e, Commitment current) => current with
     {
         DueOn = e.Data.DueOn,
+        UpdatedAt = e.Timestamp,
+    };
+
+    public Commitment Apply(IEvent<DeadlineMissed> e, Commitment current) => current with
+    {
+        DeadlineMissedFor = e.Data.DueOn,
         UpdatedAt = e.Timestamp,
     };
 

@@ -24,6 +24,7 @@ public static class CommitmentReplay
             IEvent<ProgressReported> progress => Projection.Apply(progress, state),
             IEvent<StatusChanged> status => Projection.Apply(status, state),
             IEvent<DueDateSet> dueDate => Projection.Apply(dueDate, state),
+            IEvent<DeadlineMissed> missed => Projection.Apply(missed, state),
             IEvent<FollowUpLinked> followUp => Projection.Apply(followUp, state),
             IEvent<TranslationAdded> translation => Projection.Apply(translation, state),
             IEvent<AssessmentRecorded> assessment => Projection.Apply(assessment, state),

@@ -54,6 +54,12 @@ public sealed record StatusChanged(LifecycleStatus From, LifecycleStatus To, str
 public sealed record DueDateSet(DateOnly? PreviousDueOn, DateOnly DueOn, string Reason, DateOnly EffectiveOn)
     : IHasEffectiveDate;
 
+/// <summary>
+/// The due date passed while the commitment was not in a terminal status: appended by the scheduled deadline check
+/// (Deadlines/), once per due date. Effective on the first day after the due date.
+/// </summary>
+public sealed record DeadlineMissed(DateOnly DueOn, DateOnly EffectiveOn) : IHasEffectiveDate;
+
 public sealed record FollowUpLinked(Guid FollowUpId, DateOnly EffectiveOn) : IHasEffectiveDate;
 
 /// <summary>

@@ -2,6 +2,8 @@ using CommitmentLedger.Infrastructure;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using CommitmentLedger.Deadlines;
+using Wolverine;
 using Wolverine.Http;
 
 namespace CommitmentLedger.Commitments;
@@ -16,14 +18,14 @@ public static class RecordCommitmentEndpoint
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
-    public static async Task<IResult> Post(NewCommitment? body, IDocumentSession session, TimeProvider clock,
-        CancellationToken ct) => await Record(body, session, clock, ct);
+    public static async Task<IResult> Post(NewCommitment? body, IDocumentSession session, IMessageBus bus, TimeProvider clock,
+        CancellationToken ct) => await Record(body, session, bus, clock, ct);
 
     /// <summary>
     /// Validation, the parent check and the natural-key check, shared with follow-ups (which pass the parent
     /// they already fetched for writing).
     /// </summary>
-    public static async Task<IResult> Record(NewCommitment? body, IDocumentSession session, TimeProvider clock,
+    public static async Task<IResult> Record(NewCommitment? body, IDocumentSession session, IMessageBus bus, TimeProvider clock,
         CancellationToken ct, IEventStream<Commitment>? parent = null)
     {
         var errors = new FieldErrors();
@@ -49,6 +51,11 @@ public static class RecordCommitmentEndpoint
         if (recording.Outcome == RecordingOutcome.Created)
         {
             CommitmentRecording.Start(session, recording.Id, recorded, parent);
+            // Through the session's outbox: stored with the events in one transaction, or not at all.
+            if (recorded.DueOn is { } dueOn)
+            {
+                await DeadlineSchedule.Schedule(bus, recording.Id, dueOn, clock);
+            }
         }
         return recording.Outcome switch
         {

@@ -32,23 +32,23 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CommitmentLedger.Commitments.RecordCommitmentEndpoint").SetTag("http.route", "/api/commitments").SetTag("http.request.method", "POST");
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             CommitmentLedger.Infrastructure.RequestMetadata.Before(httpContext, documentSession);
             // Reading the request body via JSON deserialization
             var (body, jsonContinue) = await ReadJsonAsync<CommitmentLedger.Commitments.NewCommitment>(httpContext, true);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
-            var result = await CommitmentLedger.Commitments.RecordCommitmentEndpoint.Post(body, documentSession, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CommitmentLedger.Commitments.RecordCommitmentEndpoint.Post(body, documentSession, messageContext, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 

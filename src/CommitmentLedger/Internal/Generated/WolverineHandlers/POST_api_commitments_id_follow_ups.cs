@@ -32,6 +32,7 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CommitmentLedger.Commitments.RecordFollowUpEndpoint").SetTag("http.route", "/api/commitments/{id}/follow-ups").SetTag("http.request.method", "POST");
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             CommitmentLedger.Infrastructure.RequestMetadata.Before(httpContext, documentSession);
             var id = (string?)httpContext.GetRouteValue("id");
             if(id == null)
@@ -45,17 +46,16 @@ namespace Internal.Generated.WolverineHandlers
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
-            var result = await CommitmentLedger.Commitments.RecordFollowUpEndpoint.Post(id, body, documentSession, httpContext, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CommitmentLedger.Commitments.RecordFollowUpEndpoint.Post(id, body, documentSession, messageContext, httpContext, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
