@@ -1,6 +1,7 @@
 using CommitmentLedger.Commitments;
 using CommitmentLedger.Infrastructure;
 using CommitmentLedger.Integrity;
+using CommitmentLedger.Reviews;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using Marten;
@@ -25,6 +26,7 @@ builder.Services.AddExceptionHandler<ExceptionProblems>();
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(ReviewSettings.From(builder.Configuration));
 
 builder.Services.AddMarten(opts => LedgerStore.Configure(opts, connectionString))
     .UseLightweightSessions()

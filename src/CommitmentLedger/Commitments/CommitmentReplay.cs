@@ -25,6 +25,8 @@ public static class CommitmentReplay
             IEvent<StatusChanged> status => Projection.Apply(status, state),
             IEvent<DueDateSet> dueDate => Projection.Apply(dueDate, state),
             IEvent<DeadlineMissed> missed => Projection.Apply(missed, state),
+            IEvent<ReviewPeriodSet> period => Projection.Apply(period, state),
+            IEvent<ReviewDue> review => Projection.Apply(review, state),
             IEvent<FollowUpLinked> followUp => Projection.Apply(followUp, state),
             IEvent<TranslationAdded> translation => Projection.Apply(translation, state),
             IEvent<AssessmentRecorded> assessment => Projection.Apply(assessment, state),

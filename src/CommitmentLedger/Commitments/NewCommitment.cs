@@ -38,6 +38,8 @@ public record NewCommitment
     public Guid? ParentId { get; init; }
     public string? ExternalRef { get; init; }
     public SourceInput? Source { get; init; }
+    /// <summary>An ISO 8601 duration (e.g. P6M): a review falls due after that long without progress.</summary>
+    public string? ReviewEvery { get; init; }
 }
 
 public static partial class NewCommitmentRules

@@ -46,6 +46,11 @@ public class BadInputTests(AppFixture fixture) : LedgerContext(fixture)
         Add("create with parties that are a string", "POST", create, Create(c => c["parties"] = "JP-MOD"), 400, "parties");
         Add("create with a source url that is not http", "POST", create,
             Create(c => c["source"]!["url"] = "javascript:alert(1)"), 400, "source.url");
+        Add("create with a malformed reviewEvery", "POST", create, Create(c => c["reviewEvery"] = "six months"), 400, "reviewEvery");
+        Add("create with a reviewEvery in weeks and months mixed up", "POST", create, Create(c => c["reviewEvery"] = "P6X"), 400, "reviewEvery");
+        Add("create with a review period under one day", "POST", create, Create(c => c["reviewEvery"] = "PT12H"), 400, "reviewEvery");
+        Add("create with a review period of zero days", "POST", create, Create(c => c["reviewEvery"] = "P0D"), 400, "reviewEvery");
+        Add("create with a review period of part days", "POST", create, Create(c => c["reviewEvery"] = "P1DT1H"), 400, "reviewEvery");
         Add("create with malformed JSON", "POST", create, """{"kind": "action", "title": {"en": "x"}""", 400, "body");
         Add("create with an empty body", "POST", create, "", 400, "body");
         Add("create with a JSON array as body", "POST", create, "[]", 400, "body");
