@@ -4,6 +4,7 @@ using CommitmentLedger.Integrity;
 using CommitmentLedger.Reviews;
 using JasperFx;
 using JasperFx.CodeGeneration;
+using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
@@ -31,6 +32,8 @@ builder.Services.AddSingleton(ReviewSettings.From(builder.Configuration));
 builder.Services.AddMarten(opts => LedgerStore.Configure(opts, connectionString))
     .UseLightweightSessions()
     .ApplyAllDatabaseChangesOnStartup()
+    // The async portfolio projection; HotCold: one node runs it, another takes over if it stops.
+    .AddAsyncDaemon(DaemonMode.HotCold)
     .IntegrateWithWolverine();
 builder.Services.AddHostedService<ChainBackfillOnStartup>();
 

@@ -26,7 +26,8 @@ public sealed record CommitmentView(
     DateTimeOffset RecordedAt,
     DateTimeOffset UpdatedAt,
     string? ReviewEvery,
-    DateOnly? ReviewDueSince)
+    DateOnly? ReviewDueSince,
+    Portfolio.Rollup? FollowUpRollup = null)
 {
     /// <summary>Overdue is derived on read, never stored: it changes with the calendar, not with events.</summary>
     public static CommitmentView Of(Commitment c, DateOnly today) => new(

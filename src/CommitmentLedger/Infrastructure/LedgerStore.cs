@@ -1,5 +1,6 @@
 using CommitmentLedger.Commitments;
 using CommitmentLedger.Integrity;
+using CommitmentLedger.Portfolio;
 using CommitmentLedger.Sources;
 using JasperFx.Events.Projections;
 using Marten;
@@ -30,6 +31,9 @@ public static class LedgerStore
         opts.Events.MetadataConfig.CausationIdEnabled = true;
 
         opts.Projections.Add<CommitmentProjection>(ProjectionLifecycle.Inline);
+        // The portfolio is read far less often than commitments are written: the daemon keeps it, off the write path.
+        opts.Projections.Add<PortfolioProjection>(ProjectionLifecycle.Async);
+        opts.Schema.For<PortfolioEntry>().Index(x => x.SourceKey!).Index(x => x.ParentId!);
 
         // Every list filter is an index lookup: parties and two-character terms through the GIN index on
         // the document, longer free text (q) through a trigram index on the lower-cased titles.
