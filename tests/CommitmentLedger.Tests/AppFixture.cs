@@ -34,6 +34,9 @@ public sealed class AppFixture : IAsyncLifetime
         Action<IServiceCollection>? configure = null) => AlbaHost.For<Program>(builder =>
     {
         builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+        // Webhook receivers in the tests listen on loopback; retries follow each other quickly.
+        builder.UseSetting("Ledger:Subscriptions:AllowedHosts", "127.0.0.1,localhost");
+        builder.UseSetting("Ledger:Subscriptions:RetryDelays", "00:00:00.050,00:00:00.100,00:00:00.200");
         builder.ConfigureServices(services =>
         {
             services.RunWolverineInSoloMode();

@@ -50,6 +50,10 @@ public static partial class NewCommitmentRules
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex AreaCode();
 
+    public static bool IsPartyCode(string code) => code.Length <= 32 && PartyCode().IsMatch(code);
+
+    public static bool IsAreaCode(string area) => area.Length <= Limits.Area && AreaCode().IsMatch(area);
+
     /// <summary>
     /// Checks the body on its own (no database) and, when it is valid, returns the event that records it.
     /// Field names are prefixed (<c>commitments[3].</c>) when the body is part of an import.

@@ -2,6 +2,7 @@ using CommitmentLedger.Commitments;
 using CommitmentLedger.Integrity;
 using CommitmentLedger.Portfolio;
 using CommitmentLedger.Sources;
+using CommitmentLedger.Subscriptions;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;
@@ -55,6 +56,8 @@ public static class LedgerStore
 
         // Registered source documents with their full text, keyed by their key.
         opts.Schema.For<RegisteredSource>();
+        opts.Schema.For<WebhookSubscription>();
+        opts.Schema.For<DeliveryAttempt>().Index(x => x.SubscriptionId);
         HashChainSchema.Register(opts, Schema);
     }
 
