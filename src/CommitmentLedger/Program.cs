@@ -1,13 +1,17 @@
 using CommitmentLedger.Commitments;
 using CommitmentLedger.Infrastructure;
 using CommitmentLedger.Integrity;
+using CommitmentLedger.Reviews;
 using CommitmentLedger.Security;
+using CommitmentLedger.Subscriptions;
 using JasperFx;
 using JasperFx.CodeGeneration;
+using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
 using Wolverine;
+using Wolverine.ErrorHandling;
 using Wolverine.Http;
 using Wolverine.Marten;
 using Wolverine.Persistence;
@@ -27,9 +31,17 @@ builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddLedgerAuth();
 builder.AddClientRateLimit();
+builder.Services.AddSingleton(ReviewSettings.From(builder.Configuration));
+var webhooks = WebhookSettings.From(builder.Configuration);
+builder.Services.AddSingleton(webhooks);
+builder.Services.AddHttpClient("webhooks", client => client.Timeout = TimeSpan.FromSeconds(10));
 
 var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, connectionString))
     .UseLightweightSessions()
+    // The async portfolio projection; HotCold: one node runs it, another takes over if it stops.
+    .AddAsyncDaemon(DaemonMode.HotCold)
+    // Webhooks: every event, in order, on the daemon, handed to Wolverine's outbox (Subscriptions/).
+    .SubscribeToEvents(new WebhookRelay())
     .IntegrateWithWolverine();
 // In Production the schema is applied by `db-apply` (a deliberate step), and start-up only checks it
 // (fails naming what differs); elsewhere start-up applies it.
@@ -46,6 +58,12 @@ builder.Services.AddHostedService<ChainBackfillOnStartup>();
 builder.Host.UseWolverine(opts =>
 {
     opts.Policies.AutoApplyTransactions();
+    // Local messages (deadline and review checks, webhook deliveries) live in the PostgreSQL inbox until handled,
+    // scheduled ones included: they survive a restart.
+    opts.Policies.UseDurableLocalQueues();
+    // A receiver that fails is tried again after each delay (Ledger:Subscriptions:RetryDelays), then the delivery
+    // goes to the dead-letter table; every attempt shows in GET /api/subscriptions/{id}/deliveries.
+    opts.OnException<WebhookDeliveryFailed>().RetryWithCooldown(webhooks.RetryDelays);
     opts.EntityDefaults.OnMissing = OnMissing.ProblemDetailsWith404;
     // Handlers and endpoints run the code pre-generated into Internal/Generated (`codegen write`,
     // committed, checked by deploy/codegen-check.sh): no Roslyn at runtime, in every environment and

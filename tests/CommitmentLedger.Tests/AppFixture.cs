@@ -4,6 +4,7 @@ using JasperFx.CommandLine;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
+using Wolverine.Runtime;
 
 namespace CommitmentLedger.Tests;
 
@@ -37,23 +38,41 @@ public sealed class AppFixture : IAsyncLifetime
         }
     });
 
+    /// <summary>The service's <see cref="TimeProvider"/>: tests move it instead of waiting.</summary>
+    public TestClock Clock { get; } = new();
+
     public async Task InitializeAsync()
     {
         JasperFxEnvironment.AutoStartHost = true;
-        var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Ledger") ?? TestDatabase;
-        Host = await AlbaHost.For<Program>(builder =>
+        Host = await StartHost(ConnectionString, Clock);
+    }
+
+    public static string ConnectionString =>
+        Environment.GetEnvironmentVariable("ConnectionStrings__Ledger") ?? TestDatabase;
+
+    /// <summary>A host of the service on a database with a clock of the test's; the shared one, or one a test restarts.</summary>
+    public static async Task<IAlbaHost> StartHost(string connectionString, TestClock clock,
+        Action<IServiceCollection>? configure = null)
+    {
+        var host = await AlbaHost.For<Program>(builder =>
+    {
+        builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+        // One user makes every request of the suite, far faster than a client would: no rate limit
+        // here (RateLimitTests has its own host with one).
+        builder.UseSetting("RateLimit:PermitsPerWindow", "0");
+        // Webhook receivers in the tests listen on loopback; retries follow each other quickly.
+        builder.UseSetting("Ledger:Subscriptions:AllowedHosts", "127.0.0.1,localhost");
+        builder.UseSetting("Ledger:Subscriptions:RetryDelays", "00:00:00.050,00:00:00.100,00:00:00.200");
+        builder.ConfigureServices(services =>
         {
-            builder.UseSetting("ConnectionStrings:Ledger", connectionString);
-            // One user makes every request of the suite, far faster than a client would: no rate limit
-            // here (RateLimitTests has its own host with one).
-            builder.UseSetting("RateLimit:PermitsPerWindow", "0");
-            builder.ConfigureServices(services =>
-            {
-                services.RunWolverineInSoloMode();
-                services.DisableAllExternalWolverineTransports();
-            });
+            services.RunWolverineInSoloMode();
+            services.DisableAllExternalWolverineTransports();
+            services.AddSingleton<TimeProvider>(clock);
+            configure?.Invoke(services);
         });
-        AuthorizeByDefault(Host);
+    });
+        AuthorizeByDefault(host);
+        return host;
     }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
@@ -89,10 +108,14 @@ public abstract class LedgerContext(AppFixture fixture) : IAsyncLifetime
 {
     protected IAlbaHost Host => fixture.Host;
     protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+    protected TestClock Clock => fixture.Clock;
 
     public async Task InitializeAsync()
     {
+        Clock.Reset();
         await Host.ResetAllMartenDataAsync();
+        // Wolverine's inbox and outbox (scheduled deadline checks, webhook deliveries) live beside Marten's tables.
+        await Host.Services.GetRequiredService<IWolverineRuntime>().Storage.Admin.ClearAllAsync();
         // The hash chain's tables are the project's, not Marten's: Marten's reset leaves them.
         await using var connection = Store.Storage.Database.CreateConnection();
         await connection.OpenAsync();

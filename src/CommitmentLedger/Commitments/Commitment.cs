@@ -42,6 +42,14 @@ public sealed record Commitment
     public string Area { get; init; } = "";
     public DateOnly MadeOn { get; init; }
     public DateOnly? DueOn { get; init; }
+    /// <summary>The due date whose passing was recorded (<see cref="DeadlineMissed"/>), so it is recorded once.</summary>
+    public DateOnly? DeadlineMissedFor { get; init; }
+    /// <summary>The commitment's own review period; without one, one without a due date takes the configured default.</summary>
+    public string? ReviewEvery { get; init; }
+    /// <summary>The date of the last <see cref="ReviewDue"/>: the next period counts from it (or from later progress).</summary>
+    public DateOnly? LastReviewDueOn { get; init; }
+    /// <summary>Set by <see cref="ReviewDue"/>, cleared by progress: the commitment needs a review since that date.</summary>
+    public DateOnly? ReviewDueSince { get; init; }
     public LifecycleStatus Status { get; init; }
     public DateOnly StatusSince { get; init; }
     public Guid? ParentId { get; init; }
@@ -97,6 +105,7 @@ public partial class CommitmentProjection : SingleStreamProjection<Commitment, G
         LastProgress = current.LastProgress is { } last && last.EffectiveOn > e.Data.EffectiveOn
             ? last
             : new ProgressNote(e.Data.Note, e.Data.EffectiveOn, e.Timestamp, e.UserName),
+        ReviewDueSince = null,
         UpdatedAt = e.Timestamp,
     };
 
@@ -110,6 +119,25 @@ public partial class CommitmentProjection : SingleStreamProjection<Commitment, G
     public Commitment Apply(IEvent<DueDateSet> e, Commitment current) => current with
     {
         DueOn = e.Data.DueOn,
+        UpdatedAt = e.Timestamp,
+    };
+
+    public Commitment Apply(IEvent<DeadlineMissed> e, Commitment current) => current with
+    {
+        DeadlineMissedFor = e.Data.DueOn,
+        UpdatedAt = e.Timestamp,
+    };
+
+    public Commitment Apply(IEvent<ReviewPeriodSet> e, Commitment current) => current with
+    {
+        ReviewEvery = e.Data.ReviewEvery,
+        UpdatedAt = e.Timestamp,
+    };
+
+    public Commitment Apply(IEvent<ReviewDue> e, Commitment current) => current with
+    {
+        LastReviewDueOn = e.Data.EffectiveOn,
+        ReviewDueSince = e.Data.DueSince,
         UpdatedAt = e.Timestamp,
     };
 

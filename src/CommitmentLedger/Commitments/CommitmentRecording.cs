@@ -26,9 +26,10 @@ public static class CommitmentRecording
     /// Appends the new stream and links it to its already stored parent, fetched for writing so the parent's
     /// version stays exact and a concurrent change to it is caught. Call only for <see cref="RecordingOutcome.Created"/>.
     /// </summary>
-    public static void Start(IDocumentSession session, Guid id, CommitmentRecorded recorded, IEventStream<Commitment>? parent)
+    public static void Start(IDocumentSession session, Guid id, CommitmentRecorded recorded, IEventStream<Commitment>? parent,
+        ReviewPeriodSet? reviewPeriod = null)
     {
-        session.Events.StartStream<Commitment>(id, recorded);
+        session.Events.StartStream<Commitment>(id, reviewPeriod is null ? new object[] { recorded } : [recorded, reviewPeriod]);
         parent?.AppendOne(new FollowUpLinked(id, recorded.MadeOn));
     }
 

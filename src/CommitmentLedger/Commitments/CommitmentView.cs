@@ -24,11 +24,14 @@ public sealed record CommitmentView(
     ProgressNote? LastProgress,
     Assessment[] Assessments,
     DateTimeOffset RecordedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? ReviewEvery,
+    DateOnly? ReviewDueSince,
+    Portfolio.Rollup? FollowUpRollup = null)
 {
     /// <summary>Overdue is derived on read, never stored: it changes with the calendar, not with events.</summary>
     public static CommitmentView Of(Commitment c, DateOnly today) => new(
         c.Id, c.Version, c.ExternalRef, c.Kind, c.Strength, c.Title, c.OriginalLanguage, c.Translations, c.Parties,
         c.Responsible, c.Area, c.MadeOn, c.DueOn, c.Status, c.StatusSince, c.IsOverdueOn(today), c.ParentId, c.FollowUps,
-        c.Source, c.LastProgress, c.Assessments, c.RecordedAt, c.UpdatedAt);
+        c.Source, c.LastProgress, c.Assessments, c.RecordedAt, c.UpdatedAt, c.ReviewEvery, c.ReviewDueSince);
 }

@@ -54,6 +54,21 @@ public sealed record StatusChanged(LifecycleStatus From, LifecycleStatus To, str
 public sealed record DueDateSet(DateOnly? PreviousDueOn, DateOnly DueOn, string Reason, DateOnly EffectiveOn)
     : IHasEffectiveDate;
 
+/// <summary>
+/// The due date passed while the commitment was not in a terminal status: appended by the scheduled deadline check
+/// (Deadlines/), once per due date. Effective on the first day after the due date.
+/// </summary>
+public sealed record DeadlineMissed(DateOnly DueOn, DateOnly EffectiveOn) : IHasEffectiveDate;
+
+/// <summary>How often the commitment should see progress (an ISO 8601 duration, e.g. P6M); recorded with it.</summary>
+public sealed record ReviewPeriodSet(string ReviewEvery, DateOnly EffectiveOn) : IHasEffectiveDate;
+
+/// <summary>
+/// No progress for a whole review period (since <see cref="DueSince"/>): appended by the scheduled review check
+/// (Reviews/), once per period. Progress answers it.
+/// </summary>
+public sealed record ReviewDue(DateOnly DueSince, string ReviewEvery, DateOnly EffectiveOn) : IHasEffectiveDate;
+
 public sealed record FollowUpLinked(Guid FollowUpId, DateOnly EffectiveOn) : IHasEffectiveDate;
 
 /// <summary>

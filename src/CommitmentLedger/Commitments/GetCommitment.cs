@@ -1,4 +1,5 @@
 using CommitmentLedger.Infrastructure;
+using CommitmentLedger.Portfolio;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -33,6 +34,12 @@ public static class GetCommitmentEndpoint
                 ? $"No commitment has the id '{id}'."
                 : $"Commitment '{id}' did not exist {when.Describe()}: it was recorded later or made after that date.");
         }
-        return new ViewResult(CommitmentView.Of(commitment, when.OverdueOn(clock.Today())));
+        var view = CommitmentView.Of(commitment, when.OverdueOn(clock.Today()));
+        // The current view of a parent carries its follow-ups by status (from the async portfolio projection).
+        if (when.IsNow && commitment.FollowUps.Length > 0)
+        {
+            view = view with { FollowUpRollup = await Rollup.OfFollowUps(session, streamId, ct) };
+        }
+        return new ViewResult(view);
     }
 }

@@ -38,6 +38,8 @@ public record NewCommitment
     public Guid? ParentId { get; init; }
     public string? ExternalRef { get; init; }
     public SourceInput? Source { get; init; }
+    /// <summary>An ISO 8601 duration (e.g. P6M): a review falls due after that long without progress.</summary>
+    public string? ReviewEvery { get; init; }
 }
 
 public static partial class NewCommitmentRules
@@ -47,6 +49,10 @@ public static partial class NewCommitmentRules
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex AreaCode();
+
+    public static bool IsPartyCode(string code) => code.Length <= 32 && PartyCode().IsMatch(code);
+
+    public static bool IsAreaCode(string area) => area.Length <= Limits.Area && AreaCode().IsMatch(area);
 
     /// <summary>
     /// Checks the body on its own (no database) and, when it is valid, returns the event that records it.

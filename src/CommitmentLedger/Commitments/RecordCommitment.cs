@@ -2,6 +2,9 @@ using CommitmentLedger.Infrastructure;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using CommitmentLedger.Deadlines;
+using CommitmentLedger.Reviews;
+using Wolverine;
 using Wolverine.Http;
 
 namespace CommitmentLedger.Commitments;
@@ -16,18 +19,23 @@ public static class RecordCommitmentEndpoint
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
-    public static async Task<IResult> Post(NewCommitment? body, IDocumentSession session, TimeProvider clock,
-        CancellationToken ct) => await Record(body, session, clock, ct);
+    public static async Task<IResult> Post(NewCommitment? body, IDocumentSession session, IMessageBus bus, TimeProvider clock,
+        ReviewSettings reviews, CancellationToken ct) => await Record(body, session, bus, clock, reviews, ct);
 
     /// <summary>
     /// Validation, the parent check and the natural-key check, shared with follow-ups (which pass the parent
     /// they already fetched for writing).
     /// </summary>
-    public static async Task<IResult> Record(NewCommitment? body, IDocumentSession session, TimeProvider clock,
-        CancellationToken ct, IEventStream<Commitment>? parent = null)
+    public static async Task<IResult> Record(NewCommitment? body, IDocumentSession session, IMessageBus bus, TimeProvider clock,
+        ReviewSettings reviews, CancellationToken ct, IEventStream<Commitment>? parent = null)
     {
         var errors = new FieldErrors();
         var recorded = NewCommitmentRules.Validate(body, errors);
+        ReviewPeriod? reviewEvery = null;
+        if (body?.ReviewEvery is not null && !ReviewPeriod.TryParse(body.ReviewEvery, out reviewEvery, out var periodError))
+        {
+            errors.Add("reviewEvery", periodError!);
+        }
         parent ??= recorded?.ParentId is { } parentId
             ? await session.Events.FetchForWriting<Commitment>(parentId, ct)
             : null;
@@ -48,7 +56,14 @@ public static class RecordCommitmentEndpoint
         var recording = CommitmentRecording.Decide(recorded, existing, clock);
         if (recording.Outcome == RecordingOutcome.Created)
         {
-            CommitmentRecording.Start(session, recording.Id, recorded, parent);
+            CommitmentRecording.Start(session, recording.Id, recorded, parent,
+                reviewEvery is null ? null : new ReviewPeriodSet(reviewEvery.Text, recorded.MadeOn));
+            await ReviewSchedule.Start(bus, recording.Id, recorded, reviewEvery, reviews, clock);
+            // Through the session's outbox: stored with the events in one transaction, or not at all.
+            if (recorded.DueOn is { } dueOn)
+            {
+                await DeadlineSchedule.Schedule(bus, recording.Id, dueOn, clock);
+            }
         }
         return recording.Outcome switch
         {

@@ -1,6 +1,8 @@
 using CommitmentLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using CommitmentLedger.Reviews;
+using Wolverine;
 using Wolverine.Http;
 
 namespace CommitmentLedger.Commitments;
@@ -16,8 +18,8 @@ public static class RecordFollowUpEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
-    public static async Task<IResult> Post(string id, NewCommitment? body, IDocumentSession session, HttpContext http,
-        TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Post(string id, NewCommitment? body, IDocumentSession session, IMessageBus bus,
+        HttpContext http, TimeProvider clock, ReviewSettings reviews, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var parentId) ||
             await session.Events.FetchForWriting<Commitment>(parentId, ct) is not { Aggregate: { } current } parent)
@@ -36,6 +38,6 @@ public static class RecordFollowUpEndpoint
         {
             return Problems.Invalid("parentId", "must be left out or equal the id in the path");
         }
-        return await RecordCommitmentEndpoint.Record(body with { ParentId = parentId }, session, clock, ct, parent);
+        return await RecordCommitmentEndpoint.Record(body with { ParentId = parentId }, session, bus, clock, reviews, ct, parent);
     }
 }

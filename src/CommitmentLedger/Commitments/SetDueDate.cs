@@ -1,6 +1,8 @@
 using CommitmentLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using CommitmentLedger.Deadlines;
+using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 
@@ -49,9 +51,19 @@ public static class SetDueDateEndpoint
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
-    public static (IResult, Events) Put(SetDueDateRequest body, [WriteAggregate("id")] Commitment commitment,
+    public static (IResult, Events, OutgoingMessages) Put(SetDueDateRequest body, [WriteAggregate("id")] Commitment commitment,
         IDocumentSession session, HttpContext http, TimeProvider clock)
-        => CommitmentWrite.Run(commitment, http, session,
+    {
+        var (result, events) = CommitmentWrite.Run(commitment, http, session,
             errors => Parse(body, errors),
             command => Decide(commitment, command, clock.Today()));
+        // The check for the new date goes out with the event (outbox); a check still scheduled for the old
+        // date finds the date moved and does nothing.
+        var checks = new OutgoingMessages();
+        foreach (var set in events.OfType<DueDateSet>())
+        {
+            checks.Add(DeadlineSchedule.CheckWhenPassed(commitment.Id, set.DueOn, clock));
+        }
+        return (result, events, checks);
+    }
 }

@@ -1,6 +1,8 @@
 using CommitmentLedger.Commitments;
 using CommitmentLedger.Integrity;
+using CommitmentLedger.Portfolio;
 using CommitmentLedger.Sources;
+using CommitmentLedger.Subscriptions;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Schema;
@@ -30,6 +32,9 @@ public static class LedgerStore
         opts.Events.MetadataConfig.CausationIdEnabled = true;
 
         opts.Projections.Add<CommitmentProjection>(ProjectionLifecycle.Inline);
+        // The portfolio is read far less often than commitments are written: the daemon keeps it, off the write path.
+        opts.Projections.Add<PortfolioProjection>(ProjectionLifecycle.Async);
+        opts.Schema.For<PortfolioEntry>().Index(x => x.SourceKey!).Index(x => x.ParentId!);
 
         // Every list filter is an index lookup: parties and two-character terms through the GIN index on
         // the document, longer free text (q) through a trigram index on the lower-cased titles.
@@ -53,6 +58,8 @@ public static class LedgerStore
         opts.Schema.For<RegisteredSource>();
         // POSTs made under an Idempotency-Key, with their responses (Infrastructure/Idempotency.cs).
         opts.Schema.For<IdempotentRequest>();
+        opts.Schema.For<WebhookSubscription>();
+        opts.Schema.For<DeliveryAttempt>().Index(x => x.SubscriptionId);
         HashChainSchema.Register(opts, Schema);
     }
 

@@ -46,6 +46,23 @@ public class BadInputTests(AppFixture fixture) : LedgerContext(fixture)
         Add("create with parties that are a string", "POST", create, Create(c => c["parties"] = "JP-MOD"), 400, "parties");
         Add("create with a source url that is not http", "POST", create,
             Create(c => c["source"]!["url"] = "javascript:alert(1)"), 400, "source.url");
+        Add("create with a malformed reviewEvery", "POST", create, Create(c => c["reviewEvery"] = "six months"), 400, "reviewEvery");
+        Add("create with a reviewEvery in weeks and months mixed up", "POST", create, Create(c => c["reviewEvery"] = "P6X"), 400, "reviewEvery");
+        Add("create with a review period under one day", "POST", create, Create(c => c["reviewEvery"] = "PT12H"), 400, "reviewEvery");
+        Add("create with a review period of zero days", "POST", create, Create(c => c["reviewEvery"] = "P0D"), 400, "reviewEvery");
+        Add("create with a review period of part days", "POST", create, Create(c => c["reviewEvery"] = "P1DT1H"), 400, "reviewEvery");
+        const string subscribe = "/api/subscriptions";
+        Add("subscription to a URL that is not http", "POST", subscribe,
+            Json(new { url = "ftp://127.0.0.1/hook", secret = "sixteen-chars-at-least" }), 400, "url");
+        Add("subscription to a host outside the allowed list", "POST", subscribe,
+            Json(new { url = "https://example.org/hook", secret = "sixteen-chars-at-least" }), 400, "url");
+        Add("subscription without a secret", "POST", subscribe, Json(new { url = "http://127.0.0.1/hook" }), 400, "secret");
+        Add("subscription with a malformed party filter", "POST", subscribe,
+            Json(new { url = "http://127.0.0.1/hook", secret = "sixteen-chars-at-least", filter = new { party = "vn mnd" } }),
+            400, "filter.party");
+        Add("subscription with a commitmentId that is not a GUID", "POST", subscribe,
+            Json(new { url = "http://127.0.0.1/hook", secret = "sixteen-chars-at-least", filter = new { commitmentId = "x" } }),
+            400, "filter.commitmentId");
         Add("create with malformed JSON", "POST", create, """{"kind": "action", "title": {"en": "x"}""", 400, "body");
         Add("create with an empty body", "POST", create, "", 400, "body");
         Add("create with a JSON array as body", "POST", create, "[]", 400, "body");

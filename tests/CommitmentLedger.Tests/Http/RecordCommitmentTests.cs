@@ -25,7 +25,7 @@ public class RecordCommitmentTests(AppFixture fixture) : LedgerContext(fixture)
         view["source"]!["quoteLanguage"].Text().ShouldBe("ja");
         string[] keys = ["id", "version", "externalRef", "kind", "strength", "title", "parties", "responsible", "area",
             "madeOn", "dueOn", "status", "statusSince", "overdue", "parentId", "followUps", "source", "lastProgress",
-            "recordedAt", "updatedAt"];
+            "recordedAt", "updatedAt", "reviewEvery", "reviewDueSince", "followUpRollup"];
         foreach (var key in keys)
         {
             view.ContainsKey(key).ShouldBeTrue($"the view lacks '{key}'");

@@ -68,7 +68,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var result, var events) = CommitmentLedger.Commitments.SetDueDateEndpoint.Put(body, stream_commitment.Aggregate, documentSession, httpContext, _timeProvider);
+            (var result, var events, var outgoingMessages) = CommitmentLedger.Commitments.SetDueDateEndpoint.Put(body, stream_commitment.Aggregate, documentSession, httpContext, _timeProvider);
 
             if (events != null)
             {
@@ -78,14 +78,17 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
+
+            
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
