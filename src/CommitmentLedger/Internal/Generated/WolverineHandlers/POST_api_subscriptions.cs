@@ -36,6 +36,14 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CommitmentLedger.Subscriptions.SubscribeEndpoint").SetTag("http.route", "/api/subscriptions").SetTag("http.request.method", "POST");
             CommitmentLedger.Infrastructure.RequestMetadata.Before(httpContext, documentSession);
+            var result1 = await CommitmentLedger.Infrastructure.Idempotency.Before(httpContext, documentSession, _timeProvider).ConfigureAwait(false);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             // Reading the request body via JSON deserialization
             var (body, jsonContinue) = await ReadJsonAsync<CommitmentLedger.Subscriptions.SubscribeRequest>(httpContext, true);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
