@@ -84,6 +84,19 @@ public sealed class DashboardService : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>Waits until the async daemon has projected every event into the portfolio (it says how far behind it is).</summary>
+    public async Task PortfolioCaughtUp()
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var portfolio = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(Api, "/api/portfolio");
+            if (portfolio.GetProperty("daemon").GetProperty("eventsBehind").GetInt64() == 0) return;
+            if (clock.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException("the portfolio did not catch up in 30 s");
+            await Task.Delay(100);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.DisposeAsync();

@@ -73,21 +73,29 @@ const countTable = (title, counts) => `<div class="card"><h2>${esc(title)}</h2><
   ${Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([k, n]) => `<tr><td>${esc(word(k))}</td><td>${n}</td></tr>`).join("")}</table></div>`;
 
 // ---------- pages ----------
+/** "up to date", or how many events the async daemon still has to project: the figures may lag the ledger. */
+const lag = (daemon) => daemon && daemon.eventsBehind > 0
+  ? `<p class="clocks" id="lag">The portfolio is ${daemon.eventsBehind} event(s) behind the ledger; it catches up in moments.</p>`
+  : `<p class="clocks" id="lag">Up to date with the ledger (event ${daemon?.projectedSequence ?? 0}).</p>`;
+
 async function portfolio() {
-  const items = await allCommitments();
-  const overdue = items.filter((c) => c.overdue);
-  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, items.filter((c) => c.status === s).length]));
+  const p = await api("/api/portfolio");
+  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, p.byStatus[s] || 0]));
   main.innerHTML = `
     <h1>Portfolio</h1>
-    <p>${items.length} commitments, <a href="#/commitments?overdue=true" class="overdue">${overdue.length} overdue</a>.</p>
+    <p>${p.total} commitments, <a href="#/commitments?overdue=true" class="overdue">${p.overdue.length} overdue</a>.</p>
+    ${lag(p.daemon)}
     <div class="card"><h2>Status</h2>${barChart(byStatus, "Commitments by status")}</div>
     <div class="cards">
-      ${countTable("Area", countBy(items, (c) => c.area))}
-      ${countTable("Party", countBy(items, (c) => c.parties))}
-      ${countTable("Kind", countBy(items, (c) => c.kind))}
+      ${countTable("Area", p.byArea)}
+      ${countTable("Party", p.byParty)}
+      ${countTable("Kind", p.byKind)}
+      ${countTable("Strength", p.byStrength)}
     </div>
     <h2>Overdue</h2>
-    ${overdue.length ? table(overdue) : "<p>Nothing is overdue.</p>"}`;
+    ${p.overdue.length ? `<table><thead><tr><th>Commitment</th><th>Status</th><th>Area</th><th>Due</th></tr></thead><tbody>
+      ${p.overdue.map((c) => `<tr data-id="${c.id}"><td>${link(c)}</td><td>${status(c.status)}</td><td>${esc(c.area)}</td>
+        <td class="overdue">${esc(c.dueOn)}</td></tr>`).join("")}</tbody></table>` : "<p>Nothing is overdue.</p>"}`;
 }
 
 function table(items) {
@@ -138,21 +146,23 @@ async function meetings() {
 }
 
 async function meeting(key) {
-  const source = await api(`/api/sources/${encodeURIComponent(key)}`);
+  const [source, rollup] = await Promise.all([
+    api(`/api/sources/${encodeURIComponent(key)}`),
+    api(`/api/sources/${encodeURIComponent(key)}/rollup`).catch(() => null),
+  ]);
   const views = await Promise.all(source.commitments.map((c) => api(`/api/commitments/${c.id}`)));
   const byId = new Map(views.map((v) => [v.id, v]));
-  const rollup = (c) => {
-    const children = c.followUps.map((id) => byId.get(id)).filter(Boolean);
-    if (!children.length) return "";
-    const done = children.filter((f) => f.status === "completed").length;
-    return ` <span class="clocks">follow-ups: ${done}/${children.length} completed</span>`;
-  };
-  const node = (c) => `<li>${status(c.status)} ${link(c)}${rollup(c)}${c.overdue ? ' <span class="overdue">overdue</span>' : ""}
+  const followUps = (c) => c.followUpRollup
+    ? ` <span class="clocks">follow-ups: ${c.followUpRollup.completed}/${c.followUpRollup.total} completed</span>` : "";
+  const node = (c) => `<li>${status(c.status)} ${link(c)}${followUps(c)}${c.overdue ? ' <span class="overdue">overdue</span>' : ""}
     ${c.followUps.length ? `<ul>${c.followUps.map((id) => byId.get(id)).filter(Boolean).map(node).join("")}</ul>` : ""}</li>`;
   const roots = views.filter((v) => !v.parentId || !byId.has(v.parentId));
   main.innerHTML = `
     <h1 lang="${esc(source.language)}">${esc(source.title)}</h1>
     <p>${esc(source.publisher)}, ${esc(source.publishedOn)} · SHA-256 <code>${esc(source.sha256.slice(0, 16))}…</code></p>
+    ${rollup ? `<p id="rollup">${rollup.commitments.total} commitments, ${rollup.commitments.completed} completed
+      (${Math.round(rollup.commitments.completionShare * 100)} %) · ${Object.entries(rollup.commitments.byStatus).map(([k, n]) => `${esc(word(k))} ${n}`).join(", ")}</p>
+      ${lag(rollup.daemon)}` : ""}
     <div class="card tree"><h2>Commitments</h2><ul>${roots.map(node).join("")}</ul></div>`;
 }
 
