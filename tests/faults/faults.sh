@@ -6,7 +6,8 @@
 #   2. PostgreSQL stopped under load: the service answers 503 problem+json (never 500) and /health says so;
 #      PostgreSQL started again: the service recovers without a restart;
 #   3. two service processes on one database, writers through both to the same streams with If-Match:
-#      every acknowledged write is kept, races answer 409 or 412.
+#      every acknowledged write is kept, races answer 409 or 412; a scheduled deadline fires once; killing
+#      the first node, the other takes over the async daemon (HotCold) and the portfolio catches up.
 # Run by deploy/test.sh after `dotnet test` (which builds the service). Exit code 0 when both hold.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
@@ -30,18 +31,23 @@ chmod 755 "$work"
 as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 [[ $(id -u) -eq 0 ]] && chown postgres "$work"
 service_pid=""
+second_pid=""
 writers=()
 cleanup() {
     for w in "${writers[@]}"; do kill "$w" 2>/dev/null || true; done
     [[ -n "$service_pid" ]] && kill -9 "$service_pid" 2>/dev/null || true
+    [[ -n "$second_pid" ]] && kill -9 "$second_pid" 2>/dev/null || true
     as_pg "$bindir/pg_ctl" -D "$work/pgdata" -m immediate -w stop >/dev/null 2>&1 || true
-    rm -rf "$work"
+    [[ -n "${LEDGER_FAULT_KEEP:-}" ]] && echo "faults: logs kept in $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 
 start_pg() { as_pg "$bindir/pg_ctl" -D "$work/pgdata" -l "$work/pg.log" -w \
     -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1" start >/dev/null; }
 stop_pg() { as_pg "$bindir/pg_ctl" -D "$work/pgdata" -m fast -w stop >/dev/null; }
+for port in "$http_port" "$((http_port + 1))"; do
+    curl -s -o /dev/null -m 2 "http://127.0.0.1:$port/" && fail "port $port is already in use (LEDGER_FAULT_HTTP_PORT chooses others)"
+done
 as_pg "$bindir/initdb" -D "$work/pgdata" -U ledger --auth=trust -E UTF8 >/dev/null
 start_pg
 "$bindir/psql" -q -h 127.0.0.1 -p "$pg_port" -U ledger -d postgres -c "create database faults" >/dev/null
@@ -108,38 +114,6 @@ done
 (( missing == 0 )) || fail "$missing acknowledged write(s) lost after kill -9"
 say "kill -9 during concurrent writes: all $acknowledged acknowledged writes kept, views and chains whole"
 
-# 2. PostgreSQL stopped under load, then started again.
-codes="$work/codes"
-( while true; do
-      curl -s -o /dev/null -w '%{http_code}\n' -m 5 "${auth[@]}" -X POST "$base/api/commitments/${ids[0]}/progress" \
-          -d '{"note":"during the outage"}' >>"$codes" || true
-      curl -s -o /dev/null -w '%{http_code}\n' -m 5 "${auth[@]}" "$base/api/commitments/${ids[1]}" >>"$codes" || true
-  done ) &
-writers+=($!)
-sleep 1
-stop_pg
-sleep 2
-health="$(curl -s -w ' %{http_code}' "$base/health")"
-[[ "$health" == *" 503" ]] || fail "/health answered '$health' while PostgreSQL was down (expected 503)"
-down="$(curl -s -D - -o "$work/down.json" "${auth[@]}" "$base/api/commitments/${ids[2]}")"
-grep -q " 503" <<<"$down" || fail "a read answered $(head -n 1 <<<"$down") while PostgreSQL was down (expected 503)"
-grep -qi "content-type: application/problem+json" <<<"$down" || fail "the 503 was not problem+json"
-grep -qi "retry-after" <<<"$down" || fail "the 503 had no Retry-After"
-start_pg
-recovered=""
-for _ in $(seq 1 150); do
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/health")" == 200 ]] && { recovered=yes; break; }
-    sleep 0.2
-done
-[[ -n "$recovered" ]] || fail "the service did not recover within 30 s of PostgreSQL coming back"
-code="$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$base/api/commitments/${ids[3]}/progress" -d '{"note":"after the outage"}')"
-[[ "$code" == 200 ]] || fail "a write after recovery answered $code"
-for w in "${writers[@]}"; do kill "$w" 2>/dev/null || true; done
-writers=()
-if grep -q '^5' "$codes" && grep '^5' "$codes" | grep -qv '^503$'; then
-    fail "answers during the outage included $(grep '^5' "$codes" | grep -v '^503$' | sort | uniq -c | tr '\n' ' ')"
-fi
-say "PostgreSQL stopped under load: $(grep -c '^503$' "$codes" || true) answers were 503 problem+json, none 500; /health 503; recovered without a restart"
 # 3. Two nodes on one database: writers through both, to the same streams, with If-Match.
 second="http://127.0.0.1:$((http_port + 1))"
 dotnet "$dll" --urls "$second" >>"$work/service2.log" 2>&1 &
@@ -184,6 +158,76 @@ for id in "${ids[@]}"; do
     done < <(grep "^$id " "$work/acknowledged2" || true)
     curl -s "${auth[@]}" "$base/api/commitments/$id/verify" | grep -q '"valid":true' || fail "two nodes: $id chain broken"
 done
-kill "$second_pid" 2>/dev/null || true
 say "two nodes, one database: $(wc -l <"$work/acknowledged2") acknowledged writes kept, $races races answered 409/412"
+
+# A deadline scheduled while two nodes run fires once: due dates in the past are due at once, on whichever node.
+for id in "${ids[@]}"; do
+    code="$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X PUT "$base/api/commitments/$id/due-date" \
+        -d '{"dueOn":"2022-06-30","reason":"drill"}')"
+    [[ "$code" == 200 ]] || fail "setting a due date answered $code"
+done
+for id in "${ids[@]}"; do
+    fired=""
+    for _ in $(seq 1 150); do
+        misses="$( (curl -s "${auth[@]}" "$second/api/commitments/$id/history" | grep -o '"type":"DeadlineMissed"' || true) | wc -l)"
+        (( misses > 0 )) && { fired=yes; break; }
+        sleep 0.2
+    done
+    [[ -n "$fired" ]] || fail "two nodes: the deadline of $id never fired"
+done
+sleep 2 # a second delivery, if there were one, would have landed by now
+for id in "${ids[@]}"; do
+    misses="$( (curl -s "${auth[@]}" "$second/api/commitments/$id/history" | grep -o '"type":"DeadlineMissed"' || true) | wc -l)"
+    [[ "$misses" == 1 ]] || fail "two nodes: the deadline of $id fired $misses times"
+done
+say "two nodes: each of ${#ids[@]} scheduled deadlines fired exactly once"
+
+# HotCold: the async daemon runs on one node; kill the first node and the other must take the portfolio over.
+kill -9 "$service_pid"
+service_pid=""
+code="$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$second/api/commitments/${ids[0]}/progress" -d '{"note":"after the failover"}')"
+[[ "$code" == 200 ]] || fail "a write through the surviving node answered $code"
+caught=""
+for _ in $(seq 1 300); do
+    behind="$( (curl -s -m 5 "${auth[@]}" "$second/api/portfolio" | grep -o '"eventsBehind":[0-9]*' || true) | cut -d: -f2)"
+    [[ "$behind" == 0 ]] && { caught=yes; break; }
+    sleep 0.2
+done
+[[ -n "$caught" ]] || fail "HotCold: the surviving node did not take over the async daemon within 60 s (events behind: $behind)"
+say "HotCold: with the first node killed, the second took over the daemon and the portfolio caught up"
+# 2. PostgreSQL stopped under load, then started again (through the node that survived step 3).
+node="$second"
+codes="$work/codes"
+( while true; do
+      curl -s -o /dev/null -w '%{http_code}\n' -m 5 "${auth[@]}" -X POST "$node/api/commitments/${ids[0]}/progress" \
+          -d '{"note":"during the outage"}' >>"$codes" || true
+      curl -s -o /dev/null -w '%{http_code}\n' -m 5 "${auth[@]}" "$node/api/commitments/${ids[1]}" >>"$codes" || true
+  done ) &
+writers+=($!)
+sleep 1
+stop_pg
+sleep 2
+health="$(curl -s -w ' %{http_code}' "$node/health")"
+[[ "$health" == *" 503" ]] || fail "/health answered '$health' while PostgreSQL was down (expected 503)"
+down="$(curl -s -D - -o "$work/down.json" "${auth[@]}" "$node/api/commitments/${ids[2]}")"
+grep -q " 503" <<<"$down" || fail "a read answered $(head -n 1 <<<"$down") while PostgreSQL was down (expected 503)"
+grep -qi "content-type: application/problem+json" <<<"$down" || fail "the 503 was not problem+json"
+grep -qi "retry-after" <<<"$down" || fail "the 503 had no Retry-After"
+start_pg
+recovered=""
+for _ in $(seq 1 150); do
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$node/health")" == 200 ]] && { recovered=yes; break; }
+    sleep 0.2
+done
+[[ -n "$recovered" ]] || fail "the service did not recover within 30 s of PostgreSQL coming back"
+code="$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$node/api/commitments/${ids[3]}/progress" -d '{"note":"after the outage"}')"
+[[ "$code" == 200 ]] || fail "a write after recovery answered $code"
+for w in "${writers[@]}"; do kill "$w" 2>/dev/null || true; done
+writers=()
+if grep -q '^5' "$codes" && grep '^5' "$codes" | grep -qv '^503$'; then
+    fail "answers during the outage included $(grep '^5' "$codes" | grep -v '^503$' | sort | uniq -c | tr '\n' ' ')"
+fi
+say "PostgreSQL stopped under load: $(grep -c '^503$' "$codes" || true) answers were 503 problem+json, none 500; /health 503; recovered without a restart"
+kill "$second_pid" 2>/dev/null || true
+second_pid=""
 say "PASSED"
