@@ -44,10 +44,10 @@ public record NewCommitment
 
 public static partial class NewCommitmentRules
 {
-    [GeneratedRegex("^[A-Z0-9]+(-[A-Z0-9]+)*$")]
+    [GeneratedRegex(@"^[A-Z0-9]+(-[A-Z0-9]+)*\z")]
     private static partial Regex PartyCode();
 
-    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    [GeneratedRegex(@"^[a-z0-9]+(-[a-z0-9]+)*\z")]
     private static partial Regex AreaCode();
 
     public static bool IsPartyCode(string code) => code.Length <= 32 && PartyCode().IsMatch(code);

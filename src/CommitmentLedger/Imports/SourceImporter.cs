@@ -23,7 +23,7 @@ public static partial class SourceImporter
 {
     public const int MaxEntries = 1000;
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,99}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,99}\z")]
     private static partial Regex Key();
 
     public static async Task<ImportOutcome> Import(IDocumentSession session, ImportFile file, TimeProvider clock,

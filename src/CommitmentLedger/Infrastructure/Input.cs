@@ -7,7 +7,7 @@ namespace CommitmentLedger.Infrastructure;
 /// <summary>Strict parsing of the wire formats of DESIGN.md §4, so a bad value is named instead of guessed at.</summary>
 public static partial class Input
 {
-    [GeneratedRegex("^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    [GeneratedRegex(@"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\z")]
     private static partial Regex LanguageTagPattern();
 
     /// <summary>A BCP 47 language tag as this service accepts it: 'ja', 'en', 'pt-BR', 'zh-Hant'.</summary>

@@ -8,7 +8,7 @@ namespace CommitmentLedger.Reviews;
 /// </summary>
 public sealed partial record ReviewPeriod(string Text, int Years, int Months, int Days)
 {
-    [GeneratedRegex(@"^P(?!$)(?:(\d{1,4})Y)?(?:(\d{1,4})M)?(?:(\d{1,4})W)?(?:(\d{1,5})D)?(?:T(?=\d)(?:(\d{1,6})H)?(?:(\d{1,8})M)?(?:(\d{1,9})S)?)?$")]
+    [GeneratedRegex(@"^P(?!$)(?:(\d{1,4})Y)?(?:(\d{1,4})M)?(?:(\d{1,4})W)?(?:(\d{1,5})D)?(?:T(?=\d)(?:(\d{1,6})H)?(?:(\d{1,8})M)?(?:(\d{1,9})S)?)?\z")]
     private static partial Regex Iso8601();
 
     public const string Rule = "an ISO 8601 duration such as P6M, P1Y, P2W or P30D";

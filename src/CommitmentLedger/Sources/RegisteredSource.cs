@@ -41,7 +41,7 @@ public sealed record RegisteredSource
 
 public static partial class SourceKeys
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,99}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,99}\z")]
     private static partial Regex Pattern();
 
     public const string Rule = "lower-case letters, digits, '.', '_' or '-', at most 100 characters";
