@@ -47,6 +47,7 @@ fi
 cat <<MSG
 
 CommitmentLedger ($ASPNETCORE_ENVIRONMENT) starting on $base
+  Dashboard $base/   (paste the token below into its "API token" field)
   API      $base/api/commitments
   OpenAPI  $base/openapi/v1.json
   Scalar   $base/scalar
