@@ -24,6 +24,7 @@ public class DraftMeasurementTests(ITestOutputHelper output)
         output.WriteLine(DraftTable.Render(drafts));
         measured.Missed.ShouldBeEmpty();
         measured.Total.ShouldBe(22);
+        measured.ParentsFound.ShouldBeGreaterThanOrEqualTo(5);
         measured.Precision.ShouldBeGreaterThanOrEqualTo(0.9);
     }
 
