@@ -62,7 +62,8 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     public static async Task<TimeSpan> Rebuild(string repo, string connectionString, string logFile)
     {
         var wall = Stopwatch.StartNew();
-        var process = Launch(repo, connectionString, "projections rebuild", logFile);
+        // The commitment view only: the portfolio is the running service's async daemon's to keep.
+        var process = Launch(repo, connectionString, "projections -p Commitment rebuild", logFile);
         await process.WaitForExitAsync();
         wall.Stop();
         var output = await File.ReadAllTextAsync(logFile);
