@@ -3,12 +3,13 @@
 # PostgreSQL cluster of this script's own (port LEDGER_FAULT_PG_PORT, default 5599; never the project's 5544):
 #   1. kill -9 of the service during concurrent writes, then a restart: every write that got a 2xx is in
 #      the ledger, and no change is half-written (each view's version matches its history; chains verify);
-#   2. PostgreSQL stopped under load: the service answers 503 problem+json (never 500) and /health says so;
-#      PostgreSQL started again: the service recovers without a restart;
-#   3. two service processes on one database, writers through both to the same streams with If-Match:
+#   2. two service processes on one database, writers through both to the same streams with If-Match:
 #      every acknowledged write is kept, races answer 409 or 412; a scheduled deadline fires once; killing
-#      the first node, the other takes over the async daemon (HotCold) and the portfolio catches up.
-# Run by deploy/test.sh after `dotnet test` (which builds the service). Exit code 0 when both hold.
+#      the first node, the other takes over the async daemon (HotCold) and the portfolio catches up;
+#   3. PostgreSQL stopped under load: the service answers 503 problem+json (never 500) and /health says so;
+#      PostgreSQL started again: the service recovers without a restart. It runs last: a restart of
+#      PostgreSQL under two nodes leaves a stale daemon leader (README, "Fault drills").
+# Run by deploy/test.sh after `dotnet test` (which builds the service). Exit code 0 when all three hold.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 cd "$repo"
@@ -114,7 +115,7 @@ done
 (( missing == 0 )) || fail "$missing acknowledged write(s) lost after kill -9"
 say "kill -9 during concurrent writes: all $acknowledged acknowledged writes kept, views and chains whole"
 
-# 3. Two nodes on one database: writers through both, to the same streams, with If-Match.
+# 2. Two nodes on one database: writers through both, to the same streams, with If-Match.
 second="http://127.0.0.1:$((http_port + 1))"
 dotnet "$dll" --urls "$second" >>"$work/service2.log" 2>&1 &
 second_pid=$!
@@ -195,7 +196,7 @@ for _ in $(seq 1 300); do
 done
 [[ -n "$caught" ]] || fail "HotCold: the surviving node did not take over the async daemon within 60 s (events behind: $behind)"
 say "HotCold: with the first node killed, the second took over the daemon and the portfolio caught up"
-# 2. PostgreSQL stopped under load, then started again (through the node that survived step 3).
+# 3. PostgreSQL stopped under load, then started again (through the node that survived step 2).
 node="$second"
 codes="$work/codes"
 ( while true; do

@@ -14,6 +14,11 @@ public static class ChainBackfill
         var schema = store.Options.DatabaseSchemaName;
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(ct);
+        // The usual start: the chain exists, and no writer is held up by the lock below.
+        await using (var chained = new NpgsqlCommand($"select exists (select 1 from {schema}.{HashChainSchema.Hashes})", connection))
+        {
+            if ((bool)(await chained.ExecuteScalarAsync(ct))!) return 0;
+        }
         await using var tx = await connection.BeginTransactionAsync(ct);
         // Writers wait while the existing events are chained, so none can append on top of an unchained one.
         await using (var lockEvents = new NpgsqlCommand($"lock table {schema}.mt_events in share mode", connection))

@@ -112,8 +112,13 @@ async function list(params) {
   const query = new URLSearchParams();
   for (const key of ["status", "kind", "area", "party", "overdue", "q"]) if (params.get(key)) query.set(key, params.get(key));
   const strength = params.get("strength") || "";
-  let items = await allCommitments(query.toString() ? `&${query}` : "");
-  if (strength) items = items.filter((c) => c.strength === strength);
+  // One page at a time (the API has no strength filter: it is applied to each page as it arrives).
+  const load = async (cursor) => {
+    const page = await api(`/api/commitments?limit=200${query.toString() ? `&${query}` : ""}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    return { items: strength ? page.items.filter((c) => c.strength === strength) : page.items, next: page.nextCursor };
+  };
+  const first = await load(null);
+  const items = first.items;
   main.innerHTML = `
     <h1>Commitments</h1>
     <form class="filters" id="filters" role="search">
@@ -129,7 +134,17 @@ async function list(params) {
       <button type="submit">Filter</button>
     </form>
     <p id="count">${items.length} commitment${items.length === 1 ? "" : "s"}</p>
-    ${table(items)}`;
+    <div id="rows">${table(items)}</div>
+    <button type="button" id="more" ${first.next ? "" : "hidden"}>Show more</button>`;
+  let next = first.next;
+  document.getElementById("more").addEventListener("click", async (event) => {
+    const page = await load(next);
+    items.push(...page.items);
+    next = page.next;
+    document.getElementById("rows").innerHTML = table(items);
+    document.getElementById("count").textContent = `${items.length} commitment${items.length === 1 ? "" : "s"}`;
+    event.target.hidden = !next;
+  });
   document.getElementById("filters").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = new URLSearchParams([...new FormData(event.target)].filter(([, v]) => v));
@@ -138,6 +153,7 @@ async function list(params) {
 }
 
 async function meetings() {
+  // No endpoint lists sources: they are read off the commitments that cite them (every page).
   const items = await allCommitments();
   const sources = new Map();
   for (const c of items) if (c.source?.key) sources.set(c.source.key, c.source);

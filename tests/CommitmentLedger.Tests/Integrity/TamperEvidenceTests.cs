@@ -177,7 +177,7 @@ public class TamperEvidenceTests(AppFixture fixture) : LedgerContext(fixture)
     [Fact]
     public async Task history_rewritten_with_recomputed_hashes_after_a_receipt_fails_the_receipt_and_names_the_stream()
     {
-        var honest = await CommitmentWithHistory();
+        await CommitmentWithHistory(); // left alone: the checkpoint must name only the rewritten stream
         var rewritten = await CommitmentWithHistory();
         var receiptJson = (await Host.Scenario(s => { s.Post.Url("/api/checkpoints"); s.StatusCodeShouldBe(201); })).Json();
         var receipt = new CheckpointReceipt(receiptJson["sequence"]!.GetValue<long>(), receiptJson["digest"].Text(), null,
@@ -209,7 +209,6 @@ public class TamperEvidenceTests(AppFixture fixture) : LedgerContext(fixture)
         var withReceipt = await LedgerVerification.VerifyAsync(Store, [], [receipt]);
         withReceipt.Valid.ShouldBeFalse();
         withReceipt.Checkpoints.Single().Reason!.ShouldContain("no longer gives the sealed digest");
-        honest.ShouldNotBe(rewritten);
     }
 
     [Fact]
