@@ -1,4 +1,5 @@
 using Alba;
+using CommitmentLedger.Reviews;
 using CommitmentLedger.Security;
 using JasperFx.CommandLine;
 using Marten;
@@ -24,6 +25,13 @@ public sealed class AppFixture : IAsyncLifetime
     public static readonly string AdminToken = Token("test-admin", LedgerAuth.Admin);
 
     public IAlbaHost Host { get; private set; } = null!;
+
+    /// <summary>
+    /// Test hosts run without the default review period (P6M in the service): with it, every commitment a test
+    /// records without a due date would get review checks, and their ReviewDue entries would land in the middle of
+    /// unrelated tests. The review tests start a host of their own with it.
+    /// </summary>
+    public const string NoDefaultReviews = "";
 
     /// <summary>A token as <c>dev-token</c> mints it in Development.</summary>
     public static string Token(string name, string role, TimeSpan? lifetime = null) =>
@@ -52,11 +60,13 @@ public sealed class AppFixture : IAsyncLifetime
 
     /// <summary>A host of the service on a database with a clock of the test's; the shared one, or one a test restarts.</summary>
     public static async Task<IAlbaHost> StartHost(string connectionString, TestClock clock,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? configure = null, params (string Key, string Value)[] settings)
     {
         var host = await AlbaHost.For<Program>(builder =>
     {
         builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+        builder.UseSetting(ReviewSettings.DefaultPeriodKey, NoDefaultReviews);
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
         // One user makes every request of the suite, far faster than a client would: no rate limit
         // here (RateLimitTests has its own host with one).
         builder.UseSetting("RateLimit:PermitsPerWindow", "0");
@@ -84,6 +94,7 @@ public sealed class AppFixture : IAsyncLifetime
         var host = await AlbaHost.For<Program>(builder =>
         {
             builder.UseSetting("ConnectionStrings:Ledger", connectionString);
+            builder.UseSetting(ReviewSettings.DefaultPeriodKey, NoDefaultReviews);
             foreach (var (key, value) in settings) builder.UseSetting(key, value);
             builder.ConfigureServices(services =>
             {

@@ -49,17 +49,28 @@ public class ReviewTests(AppFixture fixture) : LedgerContext(fixture)
     [Fact]
     public async Task Commitments_without_a_due_date_get_the_configured_default_period_and_those_with_one_do_not()
     {
+        // The shared test host has no default period (AppFixture.NoDefaultReviews); this one has the service's.
+        await using var host = await AppFixture.StartHost(AppFixture.ConnectionString, Clock,
+            settings: (ReviewSettings.DefaultPeriodKey, "P6M"));
         Clock.MoveTo("2022-01-01");
-        var withoutDueDate = await Host.ExecuteAndWaitAsync(async (IMessageContext _) => await Host.Create(Samples.Commitment()));
+        var withoutDueDate = await host.ExecuteAndWaitAsync(async (IMessageContext _) => await host.Create(Samples.Commitment()));
         withoutDueDate.Scheduled.MessagesOf<ReviewCheck>().Count().ShouldBe(1);
-        var withDueDate = await Host.ExecuteAndWaitAsync(async (IMessageContext _) =>
-            await Host.Create(Samples.Commitment(dueOn: "2023-12-31")));
+        var withDueDate = await host.ExecuteAndWaitAsync(async (IMessageContext _) =>
+            await host.Create(Samples.Commitment(dueOn: "2023-12-31")));
         withDueDate.Scheduled.MessagesOf<ReviewCheck>().ShouldBeEmpty();
 
         // Default P6M from 2021-11-23: due on 2022-05-23.
         Clock.MoveTo("2022-05-23");
         await withoutDueDate.PlayScheduledMessagesAsync(30.Seconds());
-        (await Host.Get("/api/reviews/due"))["items"]![0]!["reviewDueSince"].Text().ShouldBe("2022-05-23");
+        (await host.Get("/api/reviews/due"))["items"]![0]!["reviewDueSince"].Text().ShouldBe("2022-05-23");
+    }
+
+    [Fact]
+    public async Task Without_a_default_period_a_commitment_without_a_due_date_gets_no_review_checks()
+    {
+        Clock.MoveTo("2022-01-01");
+        var recording = await Host.ExecuteAndWaitAsync(async (IMessageContext _) => await Host.Create(Samples.Commitment()));
+        recording.Scheduled.MessagesOf<ReviewCheck>().ShouldBeEmpty();
     }
 
     [Theory]
