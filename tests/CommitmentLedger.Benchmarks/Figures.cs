@@ -25,7 +25,10 @@ public sealed class Figures
     public double ListLargeMs { get; set; }
     public double RebuildEventsPerSecond { get; set; }
     public double RawReadEventsPerSecond { get; set; }
+    /// <summary>Peak RSS during the P1/P2 loads (P5).</summary>
     public double PeakRssMiB { get; set; }
+    /// <summary>Peak RSS from start until the loads: start-up and the async daemon projecting the bulk-loaded events.</summary>
+    public double PeakRssBeforeLoadsMiB { get; set; }
     public double VerifyEventsPerSecond { get; set; }
     public double AppendChained { get; set; }
     public double AppendUnchained { get; set; }
@@ -59,6 +62,8 @@ public sealed class Figures
         ["p3_list_ratio"] = Round(P3ListRatio),
         ["p4_rebuild_ratio"] = Round(P4RebuildRatio),
         ["p5_peak_rss_mib"] = Math.Round(PeakRssMiB, 1),
+        ["p5_peak_rss_before_loads_mib"] = Math.Round(PeakRssBeforeLoadsMiB, 1),
+        ["p2_send_late_p99_ms"] = Round(Math.Max(ReadHttpFixed.SendLateP99Ms, ReadRawFixed.SendLateP99Ms)),
         ["p1_marten_ceiling_ratio_c8"] = Round(P1MartenCeilingC8),
         ["p2_http_ceiling_ratio"] = Round(P2HttpCeiling),
         ["chain_append_cost"] = Round(ChainAppendCost),

@@ -2,7 +2,8 @@ using System.Diagnostics;
 
 namespace CommitmentLedger.Benchmarks;
 
-public sealed record Latencies(double P50Ms, double P99Ms, int Count, int Errors, double Throughput);
+/// <summary>Latencies of an open-loop run; <c>SendLateP99Ms</c> is how late the harness itself sent (its floor).</summary>
+public sealed record Latencies(double P50Ms, double P99Ms, int Count, int Errors, double Throughput, double SendLateP99Ms = 0);
 
 /// <summary>The two ways load is applied: as fast as <c>clients</c> can go, or at a fixed rate (open loop).</summary>
 public static class Load
@@ -28,40 +29,52 @@ public static class Load
     /// <summary>
     /// Sends at a fixed rate whatever the answers take, and times each operation from when it was meant to be
     /// sent, so a stall shows up in the latencies instead of silently lowering the rate (no coordinated omission).
+    /// A dedicated thread paces the sends with Thread.Sleep (about 1 ms late at worst on Linux): Task.Delay's timer
+    /// and thread-pool hops made sends several ms late, which the latencies then counted as the server's.
+    /// How late the sends actually went is returned, so the harness's own floor is on record.
     /// </summary>
     public static async Task<Latencies> OpenLoop(int perSecond, TimeSpan duration, Func<long, Task> operation)
     {
         var total = (int)(perSecond * duration.TotalSeconds);
         var latencies = new double[total];
+        var lateness = new double[total];
         var errors = 0;
-        var inFlight = new List<Task>(total);
+        var inFlight = new Task[total];
         var stopwatch = Stopwatch.StartNew();
-        for (var i = 0; i < total; i++)
+        var sender = new Thread(() =>
         {
-            var intended = TimeSpan.FromSeconds((double)i / perSecond);
-            var wait = intended - stopwatch.Elapsed;
-            if (wait > TimeSpan.FromMilliseconds(1))
+            for (var i = 0; i < total; i++)
             {
-                await Task.Delay(wait);
+                var intended = TimeSpan.FromSeconds((double)i / perSecond);
+                while (intended - stopwatch.Elapsed > TimeSpan.Zero)
+                {
+                    Thread.Sleep(1);
+                }
+                lateness[i] = (stopwatch.Elapsed - intended).TotalMilliseconds;
+                inFlight[i] = Timed(i, intended);
             }
-            var index = i;
-            inFlight.Add(Task.Run(async () =>
-            {
-                try
-                {
-                    await operation(index);
-                }
-                catch
-                {
-                    Interlocked.Increment(ref errors);
-                }
-                latencies[index] = (stopwatch.Elapsed - intended).TotalMilliseconds;
-            }));
-        }
+        }) { IsBackground = true, Name = "open-loop sender" };
+        sender.Start();
+        await Task.Run(sender.Join);
         await Task.WhenAll(inFlight);
         var elapsed = stopwatch.Elapsed.TotalSeconds;
         Array.Sort(latencies);
-        return new Latencies(Percentile(latencies, 0.50), Percentile(latencies, 0.99), total, errors, total / elapsed);
+        Array.Sort(lateness);
+        return new Latencies(Percentile(latencies, 0.50), Percentile(latencies, 0.99), total, errors, total / elapsed,
+            Percentile(lateness, 0.99));
+
+        async Task Timed(long index, TimeSpan intended)
+        {
+            try
+            {
+                await operation(index);
+            }
+            catch
+            {
+                Interlocked.Increment(ref errors);
+            }
+            latencies[index] = (stopwatch.Elapsed - intended).TotalMilliseconds;
+        }
     }
 
     public static double Percentile(IReadOnlyList<double> sorted, double p) =>

@@ -87,6 +87,10 @@ log.WriteLine("P3 at the large size ...");
 (figures.HistoryLargeMs, figures.AsOfLargeMs, figures.ValidAtLargeMs, figures.ListLargeMs) = await Flatness();
 figures.Plans = await Plans();
 
+// P5 is the peak under the P1/P2 loads; the peak before (start-up, the daemon projecting the bulk load) is kept apart.
+figures.PeakRssBeforeLoadsMiB = service.PeakRssMiB();
+service.ResetPeakRss();
+
 var ids = generator.Ids;
 log.WriteLine("P2 read by id, 8 clients, closed loop (ceiling: GET /health, one `select 1` over the same HTTP stack) ...");
 (figures.ReadHttp, figures.ReadRaw, figures.ReadHttpCeiling) = await AlternateThroughput(8,
@@ -104,7 +108,8 @@ for (var round = 1; round <= options.Rounds; round++)
         async n => await http.GetStringAsync($"/api/commitments/{ids[Pick(99, n)]}")));
     rawFixed.Add(await Load.OpenLoop(options.FixedRate, options.RunLength, async n => await raw.ReadById(ids[Pick(99, n)])));
     log.WriteLine($"  round {round}: ledger p50 {httpFixed[^1].P50Ms:0.00} p99 {httpFixed[^1].P99Ms:0.00} ms " +
-                  $"({httpFixed[^1].Errors} errors); raw p50 {rawFixed[^1].P50Ms:0.00} p99 {rawFixed[^1].P99Ms:0.00} ms");
+                  $"({httpFixed[^1].Errors} errors); raw p50 {rawFixed[^1].P50Ms:0.00} p99 {rawFixed[^1].P99Ms:0.00} ms; " +
+                  $"sends late by p99 {Math.Max(httpFixed[^1].SendLateP99Ms, rawFixed[^1].SendLateP99Ms):0.00} ms");
 }
 figures.ReadHttpFixed = MedianLatencies(httpFixed);
 figures.ReadRawFixed = MedianLatencies(rawFixed);
@@ -222,7 +227,8 @@ async Task<(double Ledger, double Raw, double Ceiling)> AlternateThroughput(int 
 
 static Latencies MedianLatencies(List<Latencies> rounds) => new(
     Load.Median(rounds.Select(r => r.P50Ms)), Load.Median(rounds.Select(r => r.P99Ms)),
-    rounds.Sum(r => r.Count), rounds.Sum(r => r.Errors), Load.Median(rounds.Select(r => r.Throughput)));
+    rounds.Sum(r => r.Count), rounds.Sum(r => r.Errors), Load.Median(rounds.Select(r => r.Throughput)),
+    rounds.Max(r => r.SendLateP99Ms));
 
 async Task<string> Plans()
 {

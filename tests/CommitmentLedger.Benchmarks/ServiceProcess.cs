@@ -121,6 +121,9 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return double.NaN;
     }
 
+    /// <summary>Starts a new peak: Linux resets VmHWM to the current RSS when "5" is written to clear_refs.</summary>
+    public void ResetPeakRss() => File.WriteAllText($"/proc/{_process.Id}/clear_refs", "5");
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
