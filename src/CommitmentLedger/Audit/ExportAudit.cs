@@ -21,7 +21,7 @@ public static class ExportAuditEndpoint
     [Tags("Audit")]
     [EndpointSummary("Every entry of every commitment recorded in [from, to), in sequence order, as JSON Lines")]
     [ProducesResponseType<AuditLine>(StatusCodes.Status200OK, AuditLog.ContentType)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProblemResponses(400)]
     public static IResult Get(string? from, string? to, IQuerySession session, TimeProvider clock)
     {
         var errors = new FieldErrors();

@@ -71,11 +71,7 @@ public static class AddTranslationEndpoint
     [Tags("Commitments")]
     [EndpointSummary("Add a translation of the title or of the source quote; the original language stays flagged")]
     [ProducesResponseType<CommitmentView>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    [ProblemResponses(400, 404, 409, 413, 412)]
     public static (IResult, Events) Post(AddTranslationRequest body, [WriteAggregate("id")] Commitment commitment,
         IDocumentSession session, HttpContext http)
         => CommitmentWrite.Run(commitment, http, session,

@@ -59,11 +59,7 @@ public static class ChangeStatusEndpoint
     [Tags("Commitments")]
     [EndpointSummary("Change the lifecycle status of a commitment")]
     [ProducesResponseType<CommitmentView>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    [ProblemResponses(400, 404, 409, 413, 412)]
     public static (IResult, Events) Post(ChangeStatusRequest body, [WriteAggregate("id")] Commitment commitment,
         IDocumentSession session, HttpContext http, TimeProvider clock)
         => CommitmentWrite.Run(commitment, http, session,

@@ -13,8 +13,7 @@ public static class GetCommitmentEndpoint
     [EndpointSummary("The current view of a commitment; asOf=TIMESTAMP as the ledger knew it then, validAt=DATE as " +
                      "it stood in the world on that date, both: what the ledger believed at asOf about validAt")]
     [ProducesResponseType<CommitmentView>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProblemResponses(400, 404)]
     public static async Task<IResult> Get(string id, string? asOf, string? validAt, IQuerySession session,
         TimeProvider clock, CancellationToken ct)
     {

@@ -32,8 +32,7 @@ public static class GetHistoryEndpoint
     [Tags("Commitments")]
     [EndpointSummary("The audit trail of a commitment, oldest first; format=csv for a spreadsheet")]
     [ProducesResponseType<HistoryEntry[]>(StatusCodes.Status200OK, "application/json", HistoryCsv.ContentType)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProblemResponses(400, 404)]
     public static async Task<IResult> Get(string id, string? format, IQuerySession session, CancellationToken ct)
     {
         if (format is not (null or "json" or "csv"))

@@ -19,7 +19,7 @@ public static class ListCommitmentsEndpoint
     [EndpointSummary("List commitments, oldest recorded first, filtered and paged with an opaque cursor; " +
                      "asOf and validAt list them as at a past moment or date")]
     [ProducesResponseType<CommitmentPage>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProblemResponses(400)]
     public static async Task<IResult> Get(string? status, string? kind, string? area, string? party, string? parentId,
         string? overdue, string? q, string? limit, string? cursor, string? asOf, string? validAt, IQuerySession session,
         TimeProvider clock, CancellationToken ct)

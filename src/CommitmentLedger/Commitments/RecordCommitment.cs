@@ -16,9 +16,7 @@ public static class RecordCommitmentEndpoint
     [EndpointSummary("Record a commitment")]
     [ProducesResponseType<CommitmentView>(StatusCodes.Status201Created)]
     [ProducesResponseType<CommitmentView>(StatusCodes.Status200OK, Description = "The same content was already recorded under this externalRef")]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProblemResponses(400, 409, 413)]
     public static async Task<IResult> Post(NewCommitment? body, IDocumentSession session, IMessageBus bus, TimeProvider clock,
         ReviewSettings reviews, CancellationToken ct) => await Record(body, session, bus, clock, reviews, ct);
 

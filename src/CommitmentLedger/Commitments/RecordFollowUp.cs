@@ -13,11 +13,7 @@ public static class RecordFollowUpEndpoint
     [Tags("Commitments")]
     [EndpointSummary("Record a follow-up of a commitment (same body as create; parentId comes from the path)")]
     [ProducesResponseType<CommitmentView>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    [ProblemResponses(400, 404, 409, 413, 412)]
     public static async Task<IResult> Post(string id, NewCommitment? body, IDocumentSession session, IMessageBus bus,
         HttpContext http, TimeProvider clock, ReviewSettings reviews, CancellationToken ct)
     {

@@ -100,11 +100,7 @@ public static class RetractEntryEndpoint
     [Tags("Commitments")]
     [EndpointSummary("Retract an earlier entry: the view is recomputed as if it had never happened; the history keeps it, marked")]
     [ProducesResponseType<CommitmentView>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed, "application/problem+json")]
+    [ProblemResponses(400, 404, 409, 413, 412)]
     public static async Task<(IResult, Events)> Post(RetractEntryRequest body, [WriteAggregate("id")] Commitment commitment,
         IDocumentSession session, HttpContext http, CancellationToken ct)
     {

@@ -34,11 +34,7 @@ public static partial class AcceptDraftsEndpoint
     [Tags("Sources")]
     [EndpointSummary("Record the chosen drafts of a source as an import does: all or nothing, and accepting them again creates nothing")]
     [ProducesResponseType<ImportResult>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json")]
+    [ProblemResponses(400, 404, 409, 413, 422)]
     public static async Task<IResult> Post(string key, AcceptDraftsRequest? body, IDocumentSession session, TimeProvider clock,
         CancellationToken ct)
     {

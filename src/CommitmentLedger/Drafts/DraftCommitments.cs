@@ -1,3 +1,4 @@
+using CommitmentLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -12,7 +13,7 @@ public static class DraftCommitmentsEndpoint
     [Tags("Sources")]
     [EndpointSummary("Propose commitments read from a registered source's sentences; nothing is recorded")]
     [ProducesResponseType<DraftsView>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProblemResponses(404)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json", Description = "The source has no text")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity, "application/problem+json", Description = "The text is binary or its language has no rules")]
     public static async Task<IResult> Post(string key, IQuerySession session, CancellationToken ct)

@@ -12,9 +12,7 @@ public static class ImportSourceDocumentEndpoint
     [Tags("Imports")]
     [EndpointSummary("Import a source document and its commitments; importing the same file again creates nothing")]
     [ProducesResponseType<ImportResult>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProblemResponses(400, 409, 413)]
     public static async Task<IResult> Post(ImportFile? file, IDocumentSession session, TimeProvider clock,
         CancellationToken ct) => await SourceImporter.Import(session, file ?? new ImportFile(), clock, ct) switch
         {

@@ -18,7 +18,7 @@ public static class GetCheckpointEndpoints
     [Tags("Tamper evidence")]
     [EndpointSummary("The receipt of one checkpoint")]
     [ProducesResponseType<CheckpointReceipt>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProblemResponses(404)]
     public static async Task<IResult> Get(string sequence, IDocumentStore store, CancellationToken ct)
     {
         var receipt = await FindAsync(store, sequence, ct);

@@ -1,3 +1,4 @@
+using CommitmentLedger.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -13,7 +14,7 @@ public static class VerifyCheckpointEndpoint
     [Tags("Tamper evidence")]
     [EndpointSummary("Recompute a checkpoint's digest from the events up to its sequence, re-hashed from their content")]
     [ProducesResponseType<CheckpointVerification>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProblemResponses(404)]
     public static async Task<IResult> Get(string sequence, IDocumentStore store, CancellationToken ct)
     {
         if (await GetCheckpointEndpoints.FindAsync(store, sequence, ct) is not { } checkpoint)

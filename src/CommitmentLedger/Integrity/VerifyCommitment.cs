@@ -14,7 +14,7 @@ public static class VerifyCommitmentEndpoint
     [Tags("Tamper evidence")]
     [EndpointSummary("Re-hash one commitment's events from their content and check its hash chain")]
     [ProducesResponseType<StreamVerification>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProblemResponses(404)]
     public static async Task<IResult> Get(string id, IDocumentStore store, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var streamId))

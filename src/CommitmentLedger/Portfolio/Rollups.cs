@@ -30,7 +30,7 @@ public static class GetSourceRollupEndpoint
     [Tags("Portfolio")]
     [EndpointSummary("The commitments citing a registered source (a meeting's record) by status, with their completion share")]
     [ProducesResponseType<SourceRollup>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProblemResponses(404)]
     public static async Task<IResult> Get(string key, IQuerySession session, IDocumentStore store, CancellationToken ct)
     {
         if (!SourceKeys.IsValid(key) || await session.LoadAsync<RegisteredSource>(key, ct) is null)

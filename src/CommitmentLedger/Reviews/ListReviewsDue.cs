@@ -16,7 +16,7 @@ public static class ListReviewsDueEndpoint
     [Tags("Reviews")]
     [EndpointSummary("Commitments whose review is due: no progress for a whole review period; limit (default 50, max 500)")]
     [ProducesResponseType<ReviewsDue>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
+    [ProblemResponses(400)]
     public static async Task<IResult> Get(int? limit, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
         if (limit is < 1 or > Limits.MaxPage)

@@ -34,7 +34,7 @@ public static class GetSourceEndpoint
     [Tags("Sources")]
     [EndpointSummary("A registered source with its full text, its SHA-256 and the commitments that cite it")]
     [ProducesResponseType<SourceView>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProblemResponses(404)]
     public static async Task<IResult> Get(string key, IQuerySession session, CancellationToken ct) =>
         SourceKeys.IsValid(key) && await session.LoadAsync<RegisteredSource>(key, ct) is { } source
             ? Results.Ok(await SourceView.Load(session, source, ct))

@@ -77,9 +77,7 @@ public static class RegisterSourceEndpoint
     [EndpointSummary("Register a source document with its full text; the same key and content again changes nothing")]
     [ProducesResponseType<SourceView>(StatusCodes.Status201Created)]
     [ProducesResponseType<SourceView>(StatusCodes.Status200OK, Description = "The same source was already registered under this key")]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProblemResponses(400, 409, 413)]
     public static async Task<IResult> Post(RegisterSourceRequest? body, IDocumentSession session, TimeProvider clock,
         CancellationToken ct)
     {

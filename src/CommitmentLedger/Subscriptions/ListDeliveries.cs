@@ -11,7 +11,7 @@ public static class ListDeliveriesEndpoint
     [Tags("Subscriptions")]
     [EndpointSummary("Every attempt to deliver a change to this subscription, oldest first: status code, error, success")]
     [ProducesResponseType<DeliveryAttempt[]>(StatusCodes.Status200OK)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, "application/problem+json")]
+    [ProblemResponses(404)]
     public static async Task<IResult> Get(string id, IQuerySession session, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var subscriptionId) || await session.LoadAsync<WebhookSubscription>(subscriptionId, ct) is null)

@@ -52,8 +52,7 @@ public static class SubscribeEndpoint
     [EndpointSummary("Register a webhook: each matching change is POSTed to url, signed with HMAC-SHA256 of the body " +
                      "(header X-Ledger-Signature: sha256=HEX), with retries and back-off")]
     [ProducesResponseType<SubscriptionView>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status413PayloadTooLarge, "application/problem+json")]
+    [ProblemResponses(400, 413)]
     public static IResult Post(SubscribeRequest? body, WebhookSettings settings, IDocumentSession session, TimeProvider clock)
     {
         var errors = new FieldErrors();
