@@ -34,6 +34,8 @@ builder.AddClientRateLimit();
 builder.Services.AddSingleton(ReviewSettings.From(builder.Configuration));
 var webhooks = WebhookSettings.From(builder.Configuration);
 builder.Services.AddSingleton(webhooks);
+builder.Services.AddSingleton(IdempotencyRetention.From(builder.Configuration));
+builder.Services.AddHostedService<IdempotencyPurge>();
 builder.Services.AddHttpClient("webhooks", client => client.Timeout = TimeSpan.FromSeconds(10));
 
 var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, connectionString))

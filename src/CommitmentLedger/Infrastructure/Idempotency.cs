@@ -37,7 +37,8 @@ public static class Idempotency
     public const int MaxKeyLength = 200;
     internal const string NewRequestItem = "ledger.idempotent-request";
 
-    public static async Task<IResult> Before(HttpContext http, IDocumentSession session, TimeProvider clock)
+    public static async Task<IResult> Before(HttpContext http, IDocumentSession session, TimeProvider clock,
+        IdempotencyRetention retention)
     {
         var key = http.Request.Headers[Header].ToString();
         if (key.Length == 0)
@@ -54,6 +55,12 @@ public static class Idempotency
         var fingerprint = await Fingerprint(http);
         var id = Hex($"{user}\n{key}");
         var earlier = await session.LoadAsync<IdempotentRequest>(id, http.RequestAborted);
+        if (earlier is not null && retention.Expired(earlier, clock.GetUtcNow()))
+        {
+            // Forgotten: the key is free for a new request, as if the purge had already run.
+            session.Delete(earlier);
+            earlier = null;
+        }
         if (earlier is null)
         {
             var request = new IdempotentRequest

@@ -57,7 +57,7 @@ public static class LedgerStore
         // Registered source documents with their full text, keyed by their key.
         opts.Schema.For<RegisteredSource>();
         // POSTs made under an Idempotency-Key, with their responses (Infrastructure/Idempotency.cs).
-        opts.Schema.For<IdempotentRequest>();
+        opts.Schema.For<IdempotentRequest>().Index(x => x.ReceivedAt);
         opts.Schema.For<WebhookSubscription>();
         opts.Schema.For<DeliveryAttempt>().Index(x => x.SubscriptionId);
         HashChainSchema.Register(opts, Schema);

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Alba;
 using CommitmentLedger.Infrastructure;
 using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CommitmentLedger.Tests.Http;
 
@@ -65,6 +67,60 @@ public class IdempotencyTests(AppFixture fixture) : LedgerContext(fixture)
 
         await Post("/api/commitments", Samples.Commitment(), "try-1", 201);
         (await CommitmentCount()).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_key_older_than_the_retention_is_forgotten_so_a_new_request_may_use_it()
+    {
+        Clock.MoveTo("2022-01-01");
+        var id = (await Post("/api/commitments", Samples.Commitment(), "reused-next-week", 201)).Json().Id();
+
+        // Within the retention (a day) this would be a 422: the same key with another path and body.
+        Clock.MoveTo("2022-01-08");
+        var fresh = await Post($"/api/commitments/{id}/progress", new { note = "team arrived" }, "reused-next-week", 200);
+        fresh.Context.Response.Headers.ContainsKey(Idempotency.ReplayedHeader).ShouldBeFalse();
+        var retry = await Post($"/api/commitments/{id}/progress", new { note = "team arrived" }, "reused-next-week", 200);
+        retry.Context.Response.Headers[Idempotency.ReplayedHeader].ToString().ShouldBe("true");
+        (await Host.Get($"/api/commitments/{id}"))["version"]!.GetValue<long>().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task the_purge_deletes_the_keys_older_than_the_retention_and_keeps_the_others()
+    {
+        Clock.MoveTo("2022-01-01");
+        await Post("/api/commitments", Samples.Commitment(externalRef: "a"), "old", 201);
+        Clock.MoveTo(DateTimeOffset.Parse("2022-01-02T18:00:00Z")); // the first key is 30 hours old
+        await Post("/api/commitments", Samples.Commitment(externalRef: "b"), "recent", 201);
+
+        var retention = Host.Services.GetRequiredService<IdempotencyRetention>();
+        (await retention.PurgeAsync(Store, Clock.GetUtcNow(), CancellationToken.None)).ShouldBe(1);
+
+        await using var session = Store.QuerySession();
+        (await session.Query<IdempotentRequest>().Select(r => r.Key).ToListAsync()).ShouldBe(["recent"]);
+        (await CommitmentCount()).ShouldBe(2, "forgetting a key never touches what its request wrote");
+    }
+
+    [Theory]
+    [InlineData(null, "1.00:00:00")]
+    [InlineData("00:30:00", "00:30:00")]
+    [InlineData("7.00:00:00", "7.00:00:00")]
+    public void the_retention_is_a_day_unless_configured(string? setting, string expected)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [IdempotencyRetention.RetainForKey] = setting }).Build();
+        IdempotencyRetention.From(configuration).RetainFor.ShouldBe(TimeSpan.Parse(expected));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-01:00:00")]
+    [InlineData("a day")]
+    public void a_retention_that_is_not_a_positive_duration_stops_the_start(string setting)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [IdempotencyRetention.RetainForKey] = setting }).Build();
+        Should.Throw<InvalidOperationException>(() => IdempotencyRetention.From(configuration))
+            .Message.ShouldContain(IdempotencyRetention.RetainForKey);
     }
 
     [Fact]
