@@ -14,6 +14,8 @@ public class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IDocumentStore>();
         var result = await CommitmentViewRebuild.RunAsync(store, new TenthsOnStandardError(), CancellationToken.None);
+        Console.Error.WriteLine($"{result.Written:N0} rows written (view missing or changed), {result.Removed:N0} deleted " +
+                                $"(changed or without a stream); the other {result.Views - result.Written:N0} were already right");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Rebuilt {result.Views} commitment views from {result.Events} events in {result.Elapsed.TotalMilliseconds:0} ms ({result.EventsPerSecond:0} events/s)"));
         return true;

@@ -12,30 +12,34 @@ namespace CommitmentLedger.Commitments;
 
 public sealed record RebuildProgress(long Views, long Streams);
 
-public sealed record RebuildResult(long Views, long Events, TimeSpan Elapsed)
+/// <param name="Written">Rows inserted because their view was missing or differed.</param>
+/// <param name="Removed">Rows deleted because they differed from their rebuilt view or had no stream.</param>
+public sealed record RebuildResult(long Views, long Events, TimeSpan Elapsed, long Written, long Removed)
 {
     public double EventsPerSecond => Events / Math.Max(Elapsed.TotalSeconds, 1e-6);
 }
 
 /// <summary>
 /// Recomputes every row of <c>mt_doc_commitment</c> from the events, as the inline <see cref="CommitmentProjection"/>
-/// would have written it, in one transaction: the events are read in stream order on one connection, each stream is
-/// folded with <see cref="CommitmentReplay.AsRecorded"/>, and the views are copied (binary COPY) on another, the two
-/// overlapping through a bounded channel.
+/// would have written it, in one transaction. One connection reads the events in stream order with Marten's own
+/// event reader and hands each whole stream over a bounded channel; the other folds it with
+/// <see cref="CommitmentReplay.AsRecorded"/> and copies the view (binary COPY) into a temporary table. Then only the
+/// rows that differ from the rebuilt ones are replaced, and rows without a stream removed: a view that is already
+/// right keeps its row, its index entries and its mt_last_modified, so a rebuild that changes nothing writes nothing.
 /// </summary>
 /// <remarks>
-/// Safe while the service runs. The writer first locks the table in EXCLUSIVE mode, which blocks every
-/// insert/update/delete but not readers, and only then does the reader start its single SELECT, whose snapshot is
-/// taken after the lock was granted. Every append of a commitment upserts its view in the same transaction as its
-/// events (the projection is inline), so an append either committed before the lock (its events are in the
-/// snapshot) or is still open and waits on the lock: it commits after the rebuild, its upsert overwriting the
-/// rebuilt row of its stream with the newer version. No append is lost, none is seen half. Readers never see an
-/// empty or half table: they read the old rows (MVCC) until the one commit swaps them all; the rows are deleted,
-/// not truncated, so readers are never blocked either (TRUNCATE would hold them until the commit).
+/// Safe while the service runs. The table is first locked in EXCLUSIVE mode, which blocks every insert, update and
+/// delete but not readers, and only then does the reader start its single SELECT, whose snapshot is taken after the
+/// lock was granted. Every append of a commitment upserts its view in the same transaction as its events (the
+/// projection is inline), so an append either committed before the lock (its events are in the snapshot) or is still
+/// open and waits on the lock: it commits after the rebuild, its upsert replacing the rebuilt row of its stream with
+/// the newer version. No append is lost or seen half. Readers are never blocked and never see an empty or half
+/// table: they read the old rows (MVCC) until the one commit replaces the changed ones.
 /// </remarks>
 public static class CommitmentViewRebuild
 {
     private const string Table = LedgerStore.Schema + ".mt_doc_commitment";
+    private const string Rebuilt = "commitment_views_rebuilt";
 
     public static async Task<RebuildResult> RunAsync(IDocumentStore store, IProgress<RebuildProgress>? progress,
         CancellationToken ct)
@@ -47,19 +51,21 @@ public static class CommitmentViewRebuild
         await ExecuteAsync(writer, $"lock table {Table} in exclusive mode", ct);
         var streams = await CountStreamsAsync(writer, ct);
         progress?.Report(new RebuildProgress(0, streams));
-        await ExecuteAsync(writer, $"delete from {Table}", ct);
+        await ExecuteAsync(writer,
+            $"create temporary table {Rebuilt} (id uuid primary key, data jsonb not null, mt_version bigint not null, " +
+            "mt_dotnet_type varchar) on commit drop", ct);
 
-        var views = Channel.CreateBounded<Commitment>(new BoundedChannelOptions(2_048)
+        var channel = Channel.CreateBounded<List<IEvent>>(new BoundedChannelOptions(1_024)
         {
             SingleReader = true,
             SingleWriter = true,
         });
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reading = Task.Run(() => ReadAndFoldAsync(store, views.Writer, stopReading.Token), ct);
-        long written;
+        var reading = Task.Run(() => ReadStreamsAsync(store, channel.Writer, stopReading.Token), ct);
+        long views;
         try
         {
-            written = await CopyAsync(store, writer, views.Reader, n => progress?.Report(new RebuildProgress(n, streams)), ct);
+            views = await FoldAndCopyAsync(store, writer, channel.Reader, n => progress?.Report(new RebuildProgress(n, streams)), ct);
         }
         catch
         {
@@ -68,21 +74,21 @@ public static class CommitmentViewRebuild
             throw;
         }
         var events = await reading;
+        var (removed, written) = await ReplaceChangedRowsAsync(writer, ct);
         await transaction.CommitAsync(ct);
         clock.Stop();
-        return new RebuildResult(written, events, clock.Elapsed);
+        return new RebuildResult(views, events, clock.Elapsed, written, removed);
     }
 
-    /// <summary>Every event in stream order, each stream folded into its view as soon as its last event is read.</summary>
-    private static async Task<long> ReadAndFoldAsync(IDocumentStore store, ChannelWriter<Commitment> views, CancellationToken ct)
+    /// <summary>Every event in stream order, handed on a whole stream at a time.</summary>
+    private static async Task<long> ReadStreamsAsync(IDocumentStore store, ChannelWriter<List<IEvent>> streams, CancellationToken ct)
     {
         try
         {
             await using var session = store.QuerySession();
-            // Marten's own reader of event rows: the event type mapping, the serializer and the metadata columns,
-            // exactly as FetchStreamAsync reads them.
+            // Marten's own reader of event rows (type mapping, serializer, metadata), as FetchStreamAsync reads them.
             var storage = ((IMartenSession)session).EventStorage();
-            ISelector<IEvent> events = storage;
+            ISelector<IEvent> selector = storage;
             await using var connection = store.Storage.Database.CreateConnection();
             await connection.OpenAsync(ct);
             await using var command = new NpgsqlCommand(
@@ -94,40 +100,44 @@ public static class CommitmentViewRebuild
             var stream = new List<IEvent>();
             while (await reader.ReadAsync(ct))
             {
-                var e = events.Resolve(reader);
+                var e = selector.Resolve(reader);
                 count++;
                 if (stream.Count > 0 && stream[0].StreamId != e.StreamId)
                 {
-                    await views.WriteAsync(CommitmentReplay.AsRecorded(stream)!, ct);
-                    stream = [];
+                    await streams.WriteAsync(stream, ct);
+                    stream = new List<IEvent>(stream.Count);
                 }
                 stream.Add(e);
             }
             if (stream.Count > 0)
             {
-                await views.WriteAsync(CommitmentReplay.AsRecorded(stream)!, ct);
+                await streams.WriteAsync(stream, ct);
             }
-            views.Complete();
+            streams.Complete();
             return count;
         }
         catch (Exception e)
         {
-            views.TryComplete(e);
+            streams.TryComplete(e);
             throw;
         }
     }
 
-    /// <summary>The columns Marten's upsert writes; mt_last_modified takes its default, the transaction's timestamp, as there.</summary>
-    private static async Task<long> CopyAsync(IDocumentStore store, NpgsqlConnection writer, ChannelReader<Commitment> views,
+    /// <summary>
+    /// Each stream folded into its view and copied with the columns Marten's upsert writes; mt_last_modified is left
+    /// to the table's default, the transaction's timestamp, as Marten's upsert sets it.
+    /// </summary>
+    private static async Task<long> FoldAndCopyAsync(IDocumentStore store, NpgsqlConnection writer, ChannelReader<List<IEvent>> streams,
         Action<long> progress, CancellationToken ct)
     {
         var serializer = store.Options.Serializer();
         var dotnetType = typeof(Commitment).FullName!;
         long written = 0;
         await using var copy = await writer.BeginBinaryImportAsync(
-            $"copy {Table} (id, data, mt_version, mt_dotnet_type) from stdin (format binary)", ct);
-        await foreach (var view in views.ReadAllAsync(ct))
+            $"copy {Rebuilt} (id, data, mt_version, mt_dotnet_type) from stdin (format binary)", ct);
+        await foreach (var stream in streams.ReadAllAsync(ct))
         {
+            var view = CommitmentReplay.AsRecorded(stream)!;
             await copy.StartRowAsync(ct);
             await copy.WriteAsync(view.Id, NpgsqlDbType.Uuid, ct);
             await copy.WriteAsync(serializer.ToJson(view), NpgsqlDbType.Jsonb, ct);
@@ -140,15 +150,32 @@ public static class CommitmentViewRebuild
         return written;
     }
 
+    /// <summary>
+    /// Deletes the rows that have no stream or differ from their rebuilt view, then inserts the rebuilt views that
+    /// have no row left. Both tables are read in id order (merge joins over their primary keys): a hash join would
+    /// hold every document of one side in memory, or spill it.
+    /// </summary>
+    private static async Task<(long Removed, long Written)> ReplaceChangedRowsAsync(NpgsqlConnection writer, CancellationToken ct)
+    {
+        await ExecuteAsync(writer, "set local enable_hashjoin = off; set local jit = off", ct);
+        var removed = await ExecuteAsync(writer,
+            $"delete from {Table} d where not exists (select 1 from {Rebuilt} r where r.id = d.id " +
+            "and (r.data = d.data and r.mt_version = d.mt_version and r.mt_dotnet_type is not distinct from d.mt_dotnet_type) is true)", ct);
+        var written = await ExecuteAsync(writer,
+            $"insert into {Table} (id, data, mt_version, mt_dotnet_type) " +
+            $"select r.id, r.data, r.mt_version, r.mt_dotnet_type from {Rebuilt} r where not exists (select 1 from {Table} d where d.id = r.id)", ct);
+        return (removed, written);
+    }
+
     private static async Task<long> CountStreamsAsync(NpgsqlConnection connection, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"select count(*) from {LedgerStore.Schema}.mt_streams", connection);
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(ct);
+        return await command.ExecuteNonQueryAsync(ct);
     }
 }

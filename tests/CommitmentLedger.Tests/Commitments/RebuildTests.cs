@@ -81,6 +81,11 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
         rebuilt.ShouldBe(inline);
         result.Views.ShouldBe(4);
         result.Events.ShouldBe(18);
+        result.Written.ShouldBe(3, "the deleted row and the two corrupted ones");
+        result.Removed.ShouldBe(3, "the two corrupted rows and the stray one");
+        var again = await CommitmentViewRebuild.RunAsync(Store, null, CancellationToken.None);
+        (again.Written, again.Removed).ShouldBe((0L, 0L), "every view is right now: nothing to write");
+        (await Rows()).ShouldBe(inline);
 
         var busy = await Host.Get($"/api/commitments/{ids[1]}");
         busy["status"].Text().ShouldBe("in_progress");
@@ -109,7 +114,7 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
             }
             else if (value.Views == value.Streams)
             {
-                // Copied, not yet committed: another connection still reads every old row, unblocked.
+                // Every view copied, nothing committed: another connection still reads every old row, unblocked.
                 rowsSeenBeforeCommit = CountRows().GetAwaiter().GetResult();
             }
         });
