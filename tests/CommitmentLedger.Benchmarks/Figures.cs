@@ -23,7 +23,12 @@ public sealed class Figures
     public double ValidAtLargeMs { get; set; }
     public double ListSmallMs { get; set; }
     public double ListLargeMs { get; set; }
+    /// <summary>The service's <c>rebuild</c> with every view already right (the rounds): it reads, folds and compares.</summary>
     public double RebuildEventsPerSecond { get; set; }
+    /// <summary>The service's <c>rebuild</c> right after the bulk load, when nearly every view must be written.</summary>
+    public double RebuildWritingEveryViewEventsPerSecond { get; set; }
+    /// <summary>Marten's <c>projections -p Commitment rebuild</c>, for reference.</summary>
+    public double MartenRebuildEventsPerSecond { get; set; }
     public double RawReadEventsPerSecond { get; set; }
     public double PeakRssMiB { get; set; }
     public double VerifyEventsPerSecond { get; set; }
@@ -45,6 +50,8 @@ public sealed class Figures
     public double P3ValidAtRatio => ValidAtLargeMs / ValidAtSmallMs;
     public double P3ListRatio => ListLargeMs / ListSmallMs;
     public double P4RebuildRatio => RebuildEventsPerSecond / RawReadEventsPerSecond;
+    public double P4WritingEveryViewRatio => RebuildWritingEveryViewEventsPerSecond / RawReadEventsPerSecond;
+    public double P4MartenRatio => MartenRebuildEventsPerSecond / RawReadEventsPerSecond;
 
     public Dictionary<string, double> Summary() => new()
     {
@@ -58,6 +65,8 @@ public sealed class Figures
         ["p3_validat_ratio"] = Round(P3ValidAtRatio),
         ["p3_list_ratio"] = Round(P3ListRatio),
         ["p4_rebuild_ratio"] = Round(P4RebuildRatio),
+        ["p4_rebuild_writing_every_view_ratio"] = Round(P4WritingEveryViewRatio),
+        ["p4_marten_rebuild_ratio"] = Round(P4MartenRatio),
         ["p5_peak_rss_mib"] = Math.Round(PeakRssMiB, 1),
         ["p1_marten_ceiling_ratio_c8"] = Round(P1MartenCeilingC8),
         ["p2_http_ceiling_ratio"] = Round(P2HttpCeiling),
