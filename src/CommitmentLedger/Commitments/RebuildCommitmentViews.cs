@@ -5,8 +5,8 @@ using JasperFx.Events;
 using Marten;
 using Marten.Internal;
 using Npgsql;
-using Weasel.Storage;
 using NpgsqlTypes;
+using Weasel.Storage;
 
 namespace CommitmentLedger.Commitments;
 
