@@ -7,7 +7,7 @@ namespace CommitmentLedger.Benchmarks;
 /// <summary>
 /// Loads commitments with their events through Marten's fastest path, <c>BulkInsertEventsAsync</c>
 /// (PostgreSQL COPY). Bulk inserts bypass the inline projection, so the views are built afterwards by
-/// <c>projections rebuild</c>, which is also what P4 measures.
+/// the service's <c>rebuild</c>, which is also what P4 measures.
 /// </summary>
 public sealed class DataGenerator(DocumentStore store, int eventsPerCommitment)
 {

@@ -23,7 +23,12 @@ public sealed class Figures
     public double ValidAtLargeMs { get; set; }
     public double ListSmallMs { get; set; }
     public double ListLargeMs { get; set; }
+    /// <summary>The service's <c>rebuild</c> on an emptied view table: it computes and writes every view (P4).</summary>
     public double RebuildEventsPerSecond { get; set; }
+    /// <summary>The service's <c>rebuild</c> again, every view already right: it reads, folds and compares, writes none.</summary>
+    public double RebuildAlreadyRightEventsPerSecond { get; set; }
+    /// <summary>Marten's <c>projections -p Commitment rebuild</c>, for reference.</summary>
+    public double MartenRebuildEventsPerSecond { get; set; }
     public double RawReadEventsPerSecond { get; set; }
     /// <summary>Peak RSS during the P1/P2 loads (P5).</summary>
     public double PeakRssMiB { get; set; }
@@ -48,6 +53,8 @@ public sealed class Figures
     public double P3ValidAtRatio => ValidAtLargeMs / ValidAtSmallMs;
     public double P3ListRatio => ListLargeMs / ListSmallMs;
     public double P4RebuildRatio => RebuildEventsPerSecond / RawReadEventsPerSecond;
+    public double P4AlreadyRightRatio => RebuildAlreadyRightEventsPerSecond / RawReadEventsPerSecond;
+    public double P4MartenRatio => MartenRebuildEventsPerSecond / RawReadEventsPerSecond;
 
     public Dictionary<string, double> Summary() => new()
     {
@@ -61,6 +68,8 @@ public sealed class Figures
         ["p3_validat_ratio"] = Round(P3ValidAtRatio),
         ["p3_list_ratio"] = Round(P3ListRatio),
         ["p4_rebuild_ratio"] = Round(P4RebuildRatio),
+        ["p4_rebuild_views_already_right_ratio"] = Round(P4AlreadyRightRatio),
+        ["p4_marten_rebuild_ratio"] = Round(P4MartenRatio),
         ["p5_peak_rss_mib"] = Math.Round(PeakRssMiB, 1),
         ["p5_peak_rss_before_loads_mib"] = Math.Round(PeakRssBeforeLoadsMiB, 1),
         ["p2_send_late_p99_ms"] = Round(Math.Max(ReadHttpFixed.SendLateP99Ms, ReadRawFixed.SendLateP99Ms)),

@@ -47,6 +47,13 @@ public sealed class RawPostgres(NpgsqlDataSource database)
     }
 
     /// <summary>Turns the hash-chain trigger on or off, to measure what the chain costs an append.</summary>
+    /// <summary>Empties the commitment views, so the next <c>rebuild</c> computes and writes every one.</summary>
+    public async Task EmptyCommitmentViews()
+    {
+        await using var command = database.CreateCommand("truncate ledger.mt_doc_commitment");
+        await command.ExecuteNonQueryAsync();
+    }
+
     public async Task SetChainTrigger(bool on)
     {
         await using var command = database.CreateCommand($"alter table ledger.mt_events {(on ? "enable" : "disable")} trigger chain_events");

@@ -58,22 +58,44 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         if (process.ExitCode != 0) throw new InvalidOperationException($"db-apply failed; see {logFile}");
     }
 
-    /// <summary>Runs <c>projections rebuild</c> and returns the rebuild time the command reports (startup excluded).</summary>
-    public static async Task<TimeSpan> Rebuild(string repo, string connectionString, string logFile)
+    /// <summary>
+    /// Runs the service's own <c>rebuild</c> of the commitment views and returns the time and the events it reports
+    /// on its last line (startup excluded).
+    /// </summary>
+    public static async Task<(TimeSpan Took, long Events)> Rebuild(string repo, string connectionString, string logFile)
+    {
+        var output = await RunToEnd(repo, connectionString, "rebuild", logFile);
+        var match = RebuiltViews().Match(output);
+        if (!match.Success) throw new InvalidOperationException($"rebuild printed no summary line; see {logFile}");
+        return (TimeSpan.FromMilliseconds(long.Parse(match.Groups["ms"].Value)), long.Parse(match.Groups["events"].Value));
+    }
+
+    /// <summary>Runs Marten's <c>projections rebuild</c> of the commitment view and returns the time it reports (startup excluded).</summary>
+    public static async Task<TimeSpan> MartenRebuild(string repo, string connectionString, string logFile)
     {
         var wall = Stopwatch.StartNew();
         // The commitment view only: the portfolio is the running service's async daemon's to keep.
-        var process = Launch(repo, connectionString, "projections -p Commitment rebuild", logFile);
-        await process.WaitForExitAsync();
+        var output = await RunToEnd(repo, connectionString, "projections -p Commitment rebuild", logFile);
         wall.Stop();
-        var output = await File.ReadAllTextAsync(logFile);
-        if (process.ExitCode != 0 || output.Contains("Errors detected"))
+        if (output.Contains("Errors detected"))
         {
             throw new InvalidOperationException($"projections rebuild failed; see {logFile}");
         }
         var match = FinishedRebuilding().Match(output);
         return match.Success ? TimeSpan.FromMilliseconds(int.Parse(match.Groups["ms"].Value)) : wall.Elapsed;
     }
+
+    private static async Task<string> RunToEnd(string repo, string connectionString, string arguments, string logFile)
+    {
+        var process = Launch(repo, connectionString, arguments, logFile);
+        await process.WaitForExitAsync();
+        var output = await File.ReadAllTextAsync(logFile);
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{arguments} failed; see {logFile}");
+        return output;
+    }
+
+    [GeneratedRegex(@"Rebuilt \d+ commitment views from (?<events>\d+) events in (?<ms>\d+) ms")]
+    private static partial Regex RebuiltViews();
 
     [GeneratedRegex(@"Finished rebuilding Commitment in (?<ms>\d+) ms")]
     private static partial Regex FinishedRebuilding();

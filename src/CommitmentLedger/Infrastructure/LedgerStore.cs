@@ -30,6 +30,7 @@ public static class LedgerStore
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.Events.MetadataConfig.CorrelationIdEnabled = true;
         opts.Events.MetadataConfig.CausationIdEnabled = true;
+        opts.Events.TimeProvider = new MicrosecondClock(TimeProvider.System);
 
         opts.Projections.Add<CommitmentProjection>(ProjectionLifecycle.Inline);
         // The portfolio is read far less often than commitments are written: the daemon keeps it, off the write path.
