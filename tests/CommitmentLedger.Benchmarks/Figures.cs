@@ -34,6 +34,8 @@ public sealed class Figures
     public double PeakRssMiB { get; set; }
     /// <summary>Peak RSS from start until the loads: start-up and the async daemon projecting the bulk-loaded events.</summary>
     public double PeakRssBeforeLoadsMiB { get; set; }
+    /// <summary>Peak RSS of each phase of the run, in run order.</summary>
+    public Dictionary<string, double> PeakRssByPhase { get; } = new();
     public double VerifyEventsPerSecond { get; set; }
     public double AppendChained { get; set; }
     public double AppendUnchained { get; set; }

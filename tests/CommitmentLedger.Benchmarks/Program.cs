@@ -55,12 +55,14 @@ await DaemonCaughtUp();
 log.WriteLine("P3 at the small size ...");
 (figures.HistorySmallMs, figures.AsOfSmallMs, figures.ValidAtSmallMs, figures.ListSmallMs) = await Flatness();
 
+PeakPhase("start-up and P3 at the small size");
 log.WriteLine($"Loading up to {options.LargeCommitments:N0} commitments ...");
 await generator.LoadUpTo(options.LargeCommitments);
 
 // The service's async daemon (the portfolio, the webhook relay) projects what was just bulk-loaded; every
 // figure below is taken once it has caught up, so none measures the catch-up.
 await DaemonCaughtUp();
+PeakPhase("the bulk load and the async daemon catching up");
 
 log.WriteLine("P4 rebuild vs raw read, Marten's projections rebuild, and verification of the hash chains ...");
 // Each round empties the view table first, so `rebuild` computes and writes every view (P4, as a rebuild after a
@@ -100,8 +102,8 @@ log.WriteLine("P3 at the large size ...");
 figures.Plans = await Plans();
 
 // P5 is the peak under the P1/P2 loads; the peak before (start-up, the daemon projecting the bulk load) is kept apart.
-figures.PeakRssBeforeLoadsMiB = service.PeakRssMiB();
-service.ResetPeakRss();
+PeakPhase("P4 and P3 at the large size");
+figures.PeakRssBeforeLoadsMiB = figures.PeakRssByPhase.Values.Max();
 
 var ids = generator.Ids;
 log.WriteLine("P2 read by id, 8 clients, closed loop (ceiling: GET /health, one `select 1` over the same HTTP stack) ...");
@@ -137,6 +139,7 @@ foreach (var clients in new[] { 1, 8 })
     else (figures.AppendHttpC8, figures.AppendRawC8, figures.AppendMartenC8) = (ledger, baseline, ceiling);
 }
 figures.PeakRssMiB = service.PeakRssMiB();
+PeakPhase("the P2 and P1 loads (P5)");
 
 // Last, because appends made without the chain leave those streams unable to take chained appends.
 log.WriteLine("Chain cost: progress updates at 8 clients with the hash-chain trigger on and off (separate streams) ...");
@@ -175,6 +178,14 @@ else
     Console.WriteLine(markdown);
 }
 return 0;
+
+// Peak RSS of each phase: the peak so far is recorded under the phase's name and a new peak begins.
+void PeakPhase(string phase)
+{
+    figures.PeakRssByPhase[phase] = service.PeakRssMiB();
+    service.ResetPeakRss();
+    log.WriteLine($"  service peak RSS during {phase}: {figures.PeakRssByPhase[phase]:N0} MiB");
+}
 
 async Task DaemonCaughtUp()
 {
