@@ -26,23 +26,10 @@ public static class GetPortfolioEndpoint
     [EndpointSummary("Counts by status, area, party, kind and strength and the overdue list, from the async portfolio " +
                      "projection; daemon says how many events it is behind")]
     [ProducesResponseType<PortfolioView>(StatusCodes.Status200OK)]
-    public static async Task<PortfolioView> Get(IQuerySession session, IDocumentStore store, TimeProvider clock,
-        CancellationToken ct)
+    public static async Task<PortfolioView> Get(IDocumentStore store, TimeProvider clock, CancellationToken ct)
     {
         var lag = await DaemonLag.Of(store, ct);
-        var entries = await session.Query<PortfolioEntry>().ToListAsync(ct);
-        var today = clock.Today();
-        return new PortfolioView(
-            entries.Count,
-            CountBy(entries, e => [Vocabulary.Word(e.Status)]),
-            CountBy(entries, e => [e.Area]),
-            CountBy(entries, e => e.Parties),
-            CountBy(entries, e => [Vocabulary.Word(e.Kind)]),
-            CountBy(entries, e => [Vocabulary.Word(e.Strength)]),
-            entries.Where(e => e.DueOn < today && !Lifecycle.IsTerminal(e.Status))
-                .OrderBy(e => e.DueOn).ThenBy(e => e.Id)
-                .Select(e => new OverdueItem(e.Id, e.Title, e.DueOn!.Value, e.Status, e.Area)).ToList(),
-            lag);
+        return await PortfolioCounts.Read(store, clock.Today(), lag, ct);
     }
 
     public static SortedDictionary<string, int> CountBy(IEnumerable<PortfolioEntry> entries, Func<PortfolioEntry, IEnumerable<string>> keys)

@@ -5,8 +5,6 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -17,27 +15,20 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
         private readonly System.TimeProvider _timeProvider;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_portfolio(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_portfolio(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
             _timeProvider = timeProvider;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CommitmentLedger.Portfolio.GetPortfolioEndpoint").SetTag("http.route", "/api/portfolio").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var portfolioView_response = await CommitmentLedger.Portfolio.GetPortfolioEndpoint.Get(((Marten.IQuerySession)documentSession), _documentStore, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var portfolioView_response = await CommitmentLedger.Portfolio.GetPortfolioEndpoint.Get(_documentStore, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, portfolioView_response, 404);
