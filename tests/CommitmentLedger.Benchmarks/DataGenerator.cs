@@ -27,7 +27,7 @@ public sealed class DataGenerator(DocumentStore store, int eventsPerCommitment)
             {
                 var id = CommitmentIds.Next(TimeProvider.System);
                 _ids.Add(id);
-                streams.Add(StreamAction.Start(store.Events, id, EventsOf(i)));
+                streams.Add(StreamAction.Start(store.Events, id, EventsOf(i, eventsPerCommitment)));
             }
             await store.BulkInsertEventsAsync(streams);
             Console.Error.Write($"\r  loaded {to:N0}/{commitments:N0} commitments ({(long)to * eventsPerCommitment:N0} events)   ");
@@ -47,7 +47,8 @@ public sealed class DataGenerator(DocumentStore store, int eventsPerCommitment)
         await session.SaveChangesAsync();
     }
 
-    private object[] EventsOf(int i)
+    /// <summary>Commitment number i with its events: recorded, in progress, then progress reports.</summary>
+    public static object[] EventsOf(int i, int eventsPerCommitment)
     {
         var recorded = new CommitmentRecorded(
             ExternalRef: $"bench/{i}",

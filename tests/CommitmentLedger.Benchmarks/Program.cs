@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -10,6 +14,16 @@ using Npgsql;
 
 // The benchmark harness of issue 3: every figure side by side with its raw-Npgsql baseline, A/B rounds, medians.
 // Usage: dotnet run -c Release --project tests/CommitmentLedger.Benchmarks -- [--quick] [--json] [--no-record] [--probe-batching]
+//        ... -- --micro [--quick]   BenchmarkDotNet micro-benchmarks of the service's CPU per request (ServiceCosts)
+
+if (args.Contains("--micro"))
+{
+    // CPU per request outside PostgreSQL, in this process (no separate build); --quick runs each once, as a smoke test.
+    var job = (args.Contains("--quick") ? Job.Dry : Job.ShortRun).WithToolchain(InProcessEmitToolchain.Instance);
+    BenchmarkRunner.Run<ServiceCosts>(DefaultConfig.Instance.AddJob(job)
+        .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "cl-bench-micro")));
+    return 0;
+}
 
 const string progressJson = """{"note":"benchmark progress report","effectiveOn":null,"evidence":[]}""";
 var options = BenchOptions.Parse(args);
