@@ -30,11 +30,12 @@ async function api(path, options = {}) {
   return body;
 }
 
-async function allCommitments(filter = "") {
+/** Every item of a paged list (limit, cursor → nextCursor), 500 at a time. */
+async function allPages(path) {
   const items = [];
   let cursor = null;
   do {
-    const page = await api(`/api/commitments?limit=500${filter}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    const page = await api(`${path}?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -153,12 +154,9 @@ async function list(params) {
 }
 
 async function meetings() {
-  // No endpoint lists sources: they are read off the commitments that cite them (every page).
-  const items = await allCommitments();
-  const sources = new Map();
-  for (const c of items) if (c.source?.key) sources.set(c.source.key, c.source);
-  main.innerHTML = `<h1>Meetings</h1><ul>${[...sources.values()].map((s) =>
-    `<li><a href="#/sources/${encodeURIComponent(s.key)}" lang="${esc(s.quoteLanguage)}">${esc(s.title)}</a> — ${esc(s.publisher)}, ${esc(s.publishedOn)}</li>`).join("")}</ul>`;
+  const sources = await allPages("/api/sources");
+  main.innerHTML = `<h1>Meetings</h1><ul>${sources.map((s) =>
+    `<li><a href="#/sources/${encodeURIComponent(s.key)}" lang="${esc(s.language)}">${esc(s.title ?? s.key)}</a> — ${esc(s.publisher)}, ${esc(s.publishedOn)}</li>`).join("")}</ul>`;
 }
 
 async function meeting(key) {

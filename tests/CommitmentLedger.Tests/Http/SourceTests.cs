@@ -27,6 +27,41 @@ public class SourceTests(AppFixture fixture) : LedgerContext(fixture)
     };
 
     [Fact]
+    public async Task the_sources_are_listed_in_key_order_without_their_text_a_page_at_a_time()
+    {
+        foreach (var key in new[] { "c-meeting", "a-meeting", "b-meeting" })
+        {
+            var source = Source();
+            source["key"] = key;
+            await Host.Write("POST", "/api/sources", source, expectedStatus: 201);
+        }
+
+        var first = await Host.Get("/api/sources?limit=2");
+        first["items"]!.AsArray().Select(i => i!["key"].Text()).ShouldBe(["a-meeting", "b-meeting"]);
+        first["items"]![0]!.AsObject().ContainsKey("text").ShouldBeFalse("a list leaves the full text to GET /api/sources/{key}");
+        first["items"]![0]!["publisher"].Text().ShouldBe("防衛省");
+        var cursor = first["nextCursor"].Text();
+
+        var second = await Host.Get($"/api/sources?limit=2&cursor={cursor}");
+        second["items"]!.AsArray().Select(i => i!["key"].Text()).ShouldBe(["c-meeting"]);
+        second["nextCursor"].ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=501", "limit")]
+    [InlineData("cursor=Not%20a%20key", "cursor")]
+    public async Task a_bad_limit_or_cursor_of_the_source_list_is_a_400_naming_it(string query, string field)
+    {
+        var result = await Host.Scenario(s =>
+        {
+            s.Get.Url($"/api/sources?{query}");
+            s.StatusCodeShouldBe(400);
+        });
+        result.Json()["errors"]!.AsObject().ContainsKey(field).ShouldBeTrue(result.ReadAsText());
+    }
+
+    [Fact]
     public async Task a_registered_source_keeps_its_full_text_and_sha256_and_registering_it_again_changes_nothing()
     {
         var result = await Host.Scenario(s =>
