@@ -72,11 +72,7 @@ public static class ListCommitmentsEndpoint
             }
         }
 
-        var pageSize = Limits.DefaultPage;
-        if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize is < 1 or > Limits.MaxPage))
-        {
-            errors.Add("limit", $"must be a whole number from 1 to {Limits.MaxPage}");
-        }
+        var pageSize = Input.PageSize(errors, limit);
         Guid? after = null;
         if (cursor is not null)
         {

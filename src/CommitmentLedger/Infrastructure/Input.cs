@@ -71,6 +71,15 @@ public static partial class Input
         }
     }
 
+    /// <summary>The <c>limit</c> of a paged list: <see cref="Limits.DefaultPage"/> when absent, 1 to <see cref="Limits.MaxPage"/>.</summary>
+    public static int PageSize(FieldErrors errors, string? limit)
+    {
+        if (limit is null) return Limits.DefaultPage;
+        if (int.TryParse(limit, out var size) && size is >= 1 and <= Limits.MaxPage) return size;
+        errors.Add("limit", $"must be a whole number from 1 to {Limits.MaxPage}");
+        return Limits.DefaultPage;
+    }
+
     public static void CheckUrl(FieldErrors errors, string field, string? value, bool required)
     {
         if (string.IsNullOrWhiteSpace(value))

@@ -31,14 +31,4 @@ public static class GetPortfolioEndpoint
         var lag = await DaemonLag.Of(store, ct);
         return await PortfolioCounts.Read(store, clock.Today(), lag, ct);
     }
-
-    public static SortedDictionary<string, int> CountBy(IEnumerable<PortfolioEntry> entries, Func<PortfolioEntry, IEnumerable<string>> keys)
-    {
-        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (var key in entries.SelectMany(keys))
-        {
-            counts[key] = counts.GetValueOrDefault(key) + 1;
-        }
-        return counts;
-    }
 }

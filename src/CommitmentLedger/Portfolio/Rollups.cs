@@ -13,8 +13,9 @@ public sealed record Rollup(int Total, IReadOnlyDictionary<string, int> ByStatus
     public static Rollup Of(IReadOnlyCollection<PortfolioEntry> entries)
     {
         var completed = entries.Count(e => e.Status == LifecycleStatus.Completed);
-        return new Rollup(entries.Count, GetPortfolioEndpoint.CountBy(entries, e => [Vocabulary.Word(e.Status)]), completed,
-            entries.Count == 0 ? 0 : Math.Round((double)completed / entries.Count, 4));
+        var byStatus = new SortedDictionary<string, int>(
+            entries.GroupBy(e => Vocabulary.Word(e.Status)).ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal);
+        return new Rollup(entries.Count, byStatus, completed, entries.Count == 0 ? 0 : Math.Round((double)completed / entries.Count, 4));
     }
 
     /// <summary>The follow-ups of a parent, from the async portfolio projection.</summary>

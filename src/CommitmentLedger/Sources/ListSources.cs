@@ -23,11 +23,7 @@ public static class ListSourcesEndpoint
     public static async Task<IResult> Get(string? limit, string? cursor, IQuerySession session, CancellationToken ct)
     {
         var errors = new FieldErrors();
-        var pageSize = Limits.DefaultPage;
-        if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize is < 1 or > Limits.MaxPage))
-        {
-            errors.Add("limit", $"must be a whole number from 1 to {Limits.MaxPage}");
-        }
+        var pageSize = Input.PageSize(errors, limit);
         // The cursor is the last key of the page before: keys are already URL-safe.
         if (cursor is not null && !SourceKeys.IsValid(cursor))
         {
