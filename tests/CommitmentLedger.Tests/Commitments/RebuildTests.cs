@@ -69,6 +69,7 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
         var ids = await LedgerWithVariety();
         var inline = await Rows();
         inline.Count.ShouldBe(4);
+        var indexes = await TableDefinition();
         await Sql($"delete from ledger.mt_doc_commitment where id = '{ids[0]}'");
         await Sql($"update ledger.mt_doc_commitment set data = jsonb_set(data, '{{status}}', '\"cancelled\"'), mt_version = 1 where id = '{ids[1]}'");
         await Sql($"update ledger.mt_doc_commitment set data = data - 'lastProgress', mt_dotnet_type = 'Wrong' where id = '{ids[3]}'");
@@ -83,9 +84,13 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
         result.Events.ShouldBe(18);
         result.Written.ShouldBe(3, "the deleted row and the two corrupted ones");
         result.Removed.ShouldBe(3, "the two corrupted rows and the stray one");
+        result.TableReplaced.ShouldBeTrue("four rows to change among five is past the share for replacing the table");
+        (await TableDefinition()).ShouldBe(indexes, "the new table has the old one's columns, indexes and primary key, by name");
+        await Store.Storage.Database.AssertDatabaseMatchesConfigurationAsync();
         var again = await CommitmentViewRebuild.RunAsync(Store, null, CancellationToken.None);
-        (again.Written, again.Removed).ShouldBe((0L, 0L), "every view is right now: nothing to write");
+        (again.Written, again.Removed, again.TableReplaced).ShouldBe((0L, 0L, false), "every view is right now: nothing to write");
         (await Rows()).ShouldBe(inline);
+        (await Host.Get("/api/commitments?status=cancelled"))["items"]!.AsArray().Select(x => x!["id"].Text()).ShouldBe([ids[2]]);
 
         var busy = await Host.Get($"/api/commitments/{ids[1]}");
         busy["status"].Text().ShouldBe("in_progress");
@@ -96,11 +101,18 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
         (await Host.Get($"/api/commitments/{ids[3]}"))["lastProgress"]!["note"].Text().ShouldBe("Visit took place");
     }
 
-    [Fact]
-    public async Task an_append_waiting_on_the_rebuild_lands_after_it_and_readers_see_the_old_rows_meanwhile()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task an_append_waiting_on_the_rebuild_lands_after_it_and_readers_see_the_old_rows_meanwhile(bool everyViewWrong)
     {
         var ids = await LedgerWithVariety();
         var inline = await Rows();
+        if (everyViewWrong)
+        {
+            // Every row differs from its rebuilt view: the rebuild replaces the whole table under the waiting append.
+            await Sql("update ledger.mt_doc_commitment set mt_version = 0");
+        }
         Task<System.Text.Json.Nodes.JsonObject>? append = null;
         long? rowsSeenBeforeCommit = null;
 
@@ -122,6 +134,7 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
         var view = await append!;
 
         result.Views.ShouldBe(4);
+        result.TableReplaced.ShouldBe(everyViewWrong);
         rowsSeenBeforeCommit.ShouldBe(4);
         view["version"]!.GetValue<long>().ShouldBe(2);
         var stored = await Host.Get($"/api/commitments/{ids[0]}");
@@ -132,6 +145,90 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
         await CommitmentViewRebuild.RunAsync(Store, null, CancellationToken.None);
         (await Rows()).ShouldBe(afterAppend);
         afterAppend.Where(r => r.Id != Guid.Parse(ids[0])).ShouldBe(inline.Where(r => r.Id != Guid.Parse(ids[0])));
+    }
+
+    [Fact]
+    public async Task a_few_differing_views_are_replaced_in_place_and_the_other_rows_are_left_untouched()
+    {
+        var ids = await LedgerWithVariety();
+        for (var i = 0; i < 8; i++) await Host.Create(Samples.Commitment(externalRef: $"rebuild/more-{i}", dueOn: "2099-12-31"));
+        var inline = await Rows();
+        var written = await LastModified();
+        var table = await TableOid();
+        await Sql($"update ledger.mt_doc_commitment set data = jsonb_set(data, '{{status}}', '\"cancelled\"') where id = '{ids[1]}'");
+
+        var result = await CommitmentViewRebuild.RunAsync(Store, null, CancellationToken.None);
+
+        (await Rows()).ShouldBe(inline);
+        (result.Written, result.Removed, result.TableReplaced).ShouldBe((1L, 1L, false), "one row of twelve differed");
+        (await TableOid()).ShouldBe(table);
+        var after = await LastModified();
+        after.Where(x => x.Key != Guid.Parse(ids[1])).ShouldBe(written.Where(x => x.Key != Guid.Parse(ids[1])),
+            "a view that was right keeps its row and its mt_last_modified");
+        after[Guid.Parse(ids[1])].ShouldBeGreaterThan(written[Guid.Parse(ids[1])]);
+    }
+
+    [Fact]
+    public async Task a_table_something_else_depends_on_is_never_replaced_only_its_rows()
+    {
+        var ids = await LedgerWithVariety();
+        var inline = await Rows();
+        await Sql("create view ledger.commitment_titles as select id, data -> 'title' as title from ledger.mt_doc_commitment");
+        try
+        {
+            await Sql("truncate ledger.mt_doc_commitment");
+
+            var result = await CommitmentViewRebuild.RunAsync(Store, null, CancellationToken.None);
+
+            (result.Written, result.Removed, result.TableReplaced).ShouldBe((4L, 0L, false), "a view depends on the table");
+            (await Rows()).ShouldBe(inline);
+            await using var connection = Store.Storage.Database.CreateConnection();
+            await connection.OpenAsync();
+            await using var count = new NpgsqlCommand("select count(*) from ledger.commitment_titles", connection);
+            ((long)(await count.ExecuteScalarAsync())!).ShouldBe(ids.Length);
+        }
+        finally
+        {
+            await Sql("drop view if exists ledger.commitment_titles");
+        }
+    }
+
+    /// <summary>Columns, then each index's name and definition, then constraints: what a replaced table must keep.</summary>
+    private async Task<List<string>> TableDefinition()
+    {
+        await using var connection = Store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            select a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+              from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+             where a.attrelid = 'ledger.mt_doc_commitment'::regclass and a.attnum > 0 and not a.attisdropped
+            union all select indexname || ': ' || indexdef from pg_indexes where schemaname = 'ledger' and tablename = 'mt_doc_commitment'
+            union all select conname || ': ' || pg_get_constraintdef(oid) from pg_constraint where conrelid = 'ledger.mt_doc_commitment'::regclass
+            order by 1
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var lines = new List<string>();
+        while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+        return lines;
+    }
+
+    private async Task<Dictionary<Guid, DateTime>> LastModified()
+    {
+        await using var connection = Store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select id, mt_last_modified from ledger.mt_doc_commitment", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new Dictionary<Guid, DateTime>();
+        while (await reader.ReadAsync()) rows[reader.GetGuid(0)] = reader.GetDateTime(1);
+        return rows;
+    }
+
+    private async Task<uint> TableOid()
+    {
+        await using var connection = Store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select 'ledger.mt_doc_commitment'::regclass::oid", connection);
+        return (uint)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task<long> CountRows()
