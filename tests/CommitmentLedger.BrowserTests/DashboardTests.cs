@@ -45,6 +45,35 @@ public class DashboardTests(DashboardService service)
     }
 
     [Fact]
+    public async Task the_portfolio_shows_the_50_most_overdue_and_links_to_every_one_when_there_are_more()
+    {
+        var file = new
+        {
+            source = new { key = "browser-overdue-batch", title = "Overdue batch", publisher = "Browser tests", publishedOn = "2019-06-01", language = "en" },
+            commitments = Enumerable.Range(1, 55).Select(i => new
+            {
+                @ref = $"late-{i}", kind = "action", strength = "pledged", title = new Dictionary<string, string> { ["en"] = $"Late batch item {i}" },
+                parties = new[] { "JP-MOD" }, area = "logistics", madeOn = "2019-06-01", dueOn = $"2020-01-{i % 28 + 1:00}",
+            }),
+        };
+        (await service.Api.PostAsJsonAsync("/api/imports", file)).EnsureSuccessStatusCode();
+        var overdue = (await Commitments("&overdue=true")).Length;
+        overdue.ShouldBeGreaterThan(50);
+        await service.PortfolioCaughtUp();
+
+        var page = await service.NewPage();
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync($"commitments, {overdue} overdue");
+        await Assertions.Expect(page.Locator("#overdue-shown")).ToContainTextAsync($"The 50 most overdue of {overdue}");
+        (await page.Locator("tr[data-id]").CountAsync()).ShouldBe(50);
+        await Screenshot(page, "portfolio-overdue-capped");
+
+        await page.Locator("#overdue-shown a").ClickAsync();
+        await Assertions.Expect(page.Locator("#count")).ToHaveTextAsync($"{overdue} commitments");
+        page.Url.ShouldEndWith("#/commitments?overdue=true");
+    }
+
+    [Fact]
     public async Task progress_recorded_through_the_form_appears_on_the_timeline_and_an_earlier_as_of_shows_the_earlier_status()
     {
         var declared = (await Commitments("&status=declared&kind=action")).First();

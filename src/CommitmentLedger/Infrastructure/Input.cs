@@ -71,12 +71,15 @@ public static partial class Input
         }
     }
 
-    /// <summary>The <c>limit</c> of a paged list: <see cref="Limits.DefaultPage"/> when absent, 1 to <see cref="Limits.MaxPage"/>.</summary>
-    public static int PageSize(FieldErrors errors, string? limit)
+    /// <summary>
+    /// The <c>limit</c> of a paged list (or another query parameter capping a list, named by <paramref name="field"/>):
+    /// <see cref="Limits.DefaultPage"/> when absent, 1 to <see cref="Limits.MaxPage"/>.
+    /// </summary>
+    public static int PageSize(FieldErrors errors, string? limit, string field = "limit")
     {
         if (limit is null) return Limits.DefaultPage;
         if (int.TryParse(limit, out var size) && size is >= 1 and <= Limits.MaxPage) return size;
-        errors.Add("limit", $"must be a whole number from 1 to {Limits.MaxPage}");
+        errors.Add(field, $"must be a whole number from 1 to {Limits.MaxPage}");
         return Limits.DefaultPage;
     }
 

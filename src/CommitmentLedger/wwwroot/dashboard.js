@@ -84,7 +84,7 @@ async function portfolio() {
   const byStatus = Object.fromEntries(STATUSES.map((s) => [s, p.byStatus[s] || 0]));
   main.innerHTML = `
     <h1>Portfolio</h1>
-    <p>${p.total} commitments, <a href="#/commitments?overdue=true" class="overdue">${p.overdue.length} overdue</a>.</p>
+    <p>${p.total} commitments, <a href="#/commitments?overdue=true" class="overdue">${p.overdueCount} overdue</a>.</p>
     ${lag(p.daemon)}
     <div class="card"><h2>Status</h2>${barChart(byStatus, "Commitments by status")}</div>
     <div class="cards">
@@ -94,6 +94,8 @@ async function portfolio() {
       ${countTable("Strength", p.byStrength)}
     </div>
     <h2>Overdue</h2>
+    ${p.overdue.length < p.overdueCount ? `<p id="overdue-shown">The ${p.overdue.length} most overdue of ${p.overdueCount};
+      <a href="#/commitments?overdue=true">list every overdue commitment</a>.</p>` : ""}
     ${p.overdue.length ? `<table><thead><tr><th>Commitment</th><th>Status</th><th>Area</th><th>Due</th></tr></thead><tbody>
       ${p.overdue.map((c) => `<tr data-id="${c.id}"><td>${link(c)}</td><td>${status(c.status)}</td><td>${esc(c.area)}</td>
         <td class="overdue">${esc(c.dueOn)}</td></tr>`).join("")}</tbody></table>` : "<p>Nothing is overdue.</p>"}`;

@@ -27,6 +27,7 @@ public class ServiceTests(AppFixture fixture) : LedgerContext(fixture)
     [InlineData("/api/sources/{key}", "get")]
     [InlineData("/api/commitments/{id}/translations", "post")]
     [InlineData("/api/commitments/{id}/assessments", "post")]
+    [InlineData("/api/portfolio", "get")]
     public async Task the_openapi_document_lists_every_endpoint_of_the_contract(string path, string methods)
     {
         var paths = (await OpenApi())["paths"]!.AsObject();
@@ -62,6 +63,7 @@ public class ServiceTests(AppFixture fixture) : LedgerContext(fixture)
     [InlineData("/api/commitments/{id}/assessments", "post", "200,400,404,412,413")]
     [InlineData("/api/commitments/{id}/retractions", "post", "200,400,404,409,412,413")]
     [InlineData("/api/imports", "post", "200,400,409,413")]
+    [InlineData("/api/portfolio", "get", "200,400")]
     public async Task the_openapi_document_lists_the_error_codes_of_each_endpoint(string path, string method, string codes)
     {
         var responses = await ResponsesOf(path, method);
@@ -95,6 +97,18 @@ public class ServiceTests(AppFixture fixture) : LedgerContext(fixture)
         {
             responses[code]?["content"]?["application/problem+json"].ShouldNotBeNull($"{code} is not documented as application/problem+json");
         }
+    }
+
+    [Fact]
+    public async Task the_openapi_document_gives_the_portfolio_its_overdueLimit_and_says_where_every_overdue_one_is_listed()
+    {
+        var operation = (await OpenApi())["paths"]!["/api/portfolio"]!["get"]!;
+        var parameters = operation["parameters"]?.AsArray().Select(p => $"{p!["name"].Text()} in {p["in"].Text()}").ToArray() ?? [];
+        parameters.ShouldContain("overdueLimit in query", operation.Text());
+        operation["summary"].Text().ShouldContain("GET /api/commitments?overdue=true");
+        var properties = (await OpenApi())["components"]?["schemas"]?["PortfolioView"]?["properties"]?.AsObject();
+        properties.ShouldNotBeNull();
+        properties.Select(p => p.Key).ShouldContain("overdueCount");
     }
 
     private async Task<JsonObject> OpenApi() => (await Host.Get("/openapi/v1.json")).AsObject();

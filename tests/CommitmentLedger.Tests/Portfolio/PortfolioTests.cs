@@ -30,6 +30,7 @@ public class PortfolioTests(AppFixture fixture) : LedgerContext(fixture)
         Counts(portfolio["byKind"]).ShouldBe("action=2,instrument=1");
         Counts(portfolio["byStrength"]).ShouldBe("pledged=2,signed=1");
         portfolio["overdue"]!.AsArray().Select(o => o!["id"].Text()).ShouldBe([late]);
+        portfolio["overdueCount"]!.GetValue<int>().ShouldBe(1);
         portfolio["daemon"]!["eventsBehind"]!.GetValue<long>().ShouldBe(0);
         portfolio["daemon"]!["lastEventSequence"]!.GetValue<long>().ShouldBeGreaterThan(0);
 
@@ -79,6 +80,104 @@ public class PortfolioTests(AppFixture fixture) : LedgerContext(fixture)
 
         await Host.WaitForNonStaleProjectionDataAsync(30.Seconds());
         Counts((await Host.Get("/api/portfolio"))["byStatus"]).ShouldBe("declared=1");
+    }
+
+    [Fact]
+    public async Task The_overdue_list_is_the_most_overdue_first_up_to_overdueLimit_and_overdueCount_counts_them_all()
+    {
+        Clock.MoveTo("2022-06-01");
+        var ids = await Import(
+            ("b", "2022-07-31", "declared"),
+            ("a1", "2022-09-30", "declared"),
+            ("done", "2022-08-15", "completed"),
+            ("a2", "2022-09-30", "in_progress"),
+            ("future", "2023-06-30", "declared"),
+            ("undated", null, "declared"),
+            ("a3", "2022-09-30", "suspended"),
+            ("dropped", "2022-12-01", "cancelled"));
+        // Earliest due date first, ties by id (PostgreSQL orders uuids as their hex text).
+        string[] expected = [ids["b"], .. new[] { ids["a1"], ids["a2"], ids["a3"] }.Order(StringComparer.Ordinal)];
+
+        Clock.MoveTo("2023-01-05");
+        await Host.WaitForNonStaleProjectionDataAsync(30.Seconds());
+
+        var two = await Host.Get("/api/portfolio?overdueLimit=2");
+        two["overdueCount"]!.GetValue<int>().ShouldBe(4);
+        two["overdue"]!.AsArray().Select(o => o!["id"].Text()).ShouldBe(expected.Take(2));
+        two["total"]!.GetValue<int>().ShouldBe(8);
+
+        var all = await Host.Get("/api/portfolio?overdueLimit=500");
+        all["overdueCount"]!.GetValue<int>().ShouldBe(4);
+        all["overdue"]!.AsArray().Select(o => o!["id"].Text()).ShouldBe(expected);
+        var first = all["overdue"]![0]!;
+        first["dueOn"].Text().ShouldBe("2022-07-31");
+        first["status"].Text().ShouldBe("declared");
+        first["area"].Text().ShouldBe("peacekeeping");
+        first["title"]!["en"].Text().ShouldBe("Overdue b");
+
+        // The commitment list is the way through all of them, and agrees.
+        var listed = (await Host.Get("/api/commitments?overdue=true&limit=500"))["items"]!.AsArray();
+        listed.Select(c => c!["id"].Text()).Order(StringComparer.Ordinal).ShouldBe(expected.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_overdueLimit_the_portfolio_lists_the_first_50_overdue_of_more_and_counts_them_all()
+    {
+        Clock.MoveTo("2022-06-01");
+        // 60 overdue, due on 60 different days, in an order unlike the order they are recorded in (7 is prime to 60).
+        var due = Enumerable.Range(0, 60).ToDictionary(i => $"late-{i}", i => new DateOnly(2022, 7, 1).AddDays(i * 7 % 60));
+        var ids = await Import(due.Select(d => (d.Key, (string?)d.Value.ToString("yyyy-MM-dd"), "declared")).ToArray());
+        var expected = due.OrderBy(d => d.Value).Select(d => ids[d.Key]).Take(50).ToArray();
+
+        Clock.MoveTo("2023-01-05");
+        await Host.WaitForNonStaleProjectionDataAsync(30.Seconds());
+        var portfolio = await Host.Get("/api/portfolio");
+
+        portfolio["overdueCount"]!.GetValue<int>().ShouldBe(60);
+        portfolio["overdue"]!.AsArray().Select(o => o!["id"].Text()).ShouldBe(expected);
+        portfolio["total"]!.GetValue<int>().ShouldBe(60);
+        Counts(portfolio["byStatus"]).ShouldBe("declared=60");
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("501")]
+    [InlineData("abc")]
+    [InlineData("")]
+    public async Task A_bad_overdueLimit_is_a_400_naming_it(string value)
+    {
+        var result = await Host.Scenario(s =>
+        {
+            s.Get.Url($"/api/portfolio?overdueLimit={value}");
+            s.StatusCodeShouldBe(400);
+        });
+        result.Context.Response.ContentType.ShouldNotBeNull().ShouldStartWith("application/problem+json");
+        result.Json()["errors"]!.AsObject().Select(e => e.Key).ShouldBe(["overdueLimit"], result.ReadAsText());
+    }
+
+    /// <summary>Imports commitments (ref, due date, status) in one request, the fastest way to record many; their ids by ref.</summary>
+    private async Task<Dictionary<string, string>> Import(params (string Ref, string? DueOn, string Status)[] entries)
+    {
+        var file = new JsonObject
+        {
+            ["source"] = new JsonObject
+            {
+                ["key"] = "overdue-test", ["title"] = "Overdue test", ["publisher"] = "Tests", ["publishedOn"] = "2021-11-23",
+                ["language"] = "en",
+            },
+            ["commitments"] = new JsonArray(entries.Select(e =>
+            {
+                var body = Samples.Commitment(dueOn: e.DueOn, status: e.Status);
+                body.Remove("source");
+                body.Remove("externalRef");
+                body["title"] = new JsonObject { ["en"] = $"Overdue {e.Ref}" };
+                body["ref"] = e.Ref;
+                return (JsonNode)body;
+            }).ToArray()),
+        };
+        var result = await Host.Write("POST", "/api/imports", file);
+        result["created"]!.GetValue<int>().ShouldBe(entries.Length);
+        return result["commitments"]!.AsArray().ToDictionary(c => c!["ref"].Text(), c => c!["id"].Text());
     }
 
     private static string Counts(JsonNode? counts) =>

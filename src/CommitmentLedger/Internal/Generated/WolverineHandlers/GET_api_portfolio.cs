@@ -26,12 +26,12 @@ namespace Internal.Generated.WolverineHandlers
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CommitmentLedger.Portfolio.GetPortfolioEndpoint").SetTag("http.route", "/api/portfolio").SetTag("http.request.method", "GET");
+            var overdueLimit = httpContext.Request.Query["overdueLimit"];
             
             // The actual HTTP request handler execution
-            var portfolioView_response = await CommitmentLedger.Portfolio.GetPortfolioEndpoint.Get(_documentStore, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CommitmentLedger.Portfolio.GetPortfolioEndpoint.Get(overdueLimit, _documentStore, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
-            // Writing the response body to JSON because this was the first 'return variable' in the method signature
-            await WriteJsonAsync(httpContext, portfolioView_response, 404);
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
