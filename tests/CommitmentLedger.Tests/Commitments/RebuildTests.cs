@@ -193,7 +193,7 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
         }
     }
 
-    /// <summary>Columns, then each index's name and definition, then constraints: what a replaced table must keep.</summary>
+    /// <summary>Columns, indexes by name and definition, constraints, and being logged: what a replaced table must keep.</summary>
     private async Task<List<string>> TableDefinition()
     {
         await using var connection = Store.Storage.Database.CreateConnection();
@@ -204,6 +204,7 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
              where a.attrelid = 'ledger.mt_doc_commitment'::regclass and a.attnum > 0 and not a.attisdropped
             union all select indexname || ': ' || indexdef from pg_indexes where schemaname = 'ledger' and tablename = 'mt_doc_commitment'
             union all select conname || ': ' || pg_get_constraintdef(oid) from pg_constraint where conrelid = 'ledger.mt_doc_commitment'::regclass
+            union all select 'persistence: ' || relpersistence::text from pg_class where oid = 'ledger.mt_doc_commitment'::regclass
             order by 1
             """, connection);
         await using var reader = await command.ExecuteReaderAsync();
