@@ -77,8 +77,8 @@ public static class CommitmentViewRebuild
         Differences differences;
         await using (var load = await staging.BeginTransactionAsync(ct))
         {
-            // Unlogged: most runs only compare, and a scratch table needs no WAL; one that replaces the table is made
-            // logged first (a rewrite of its heap), before its indexes are built.
+            // Unlogged: most runs only compare, and a scratch table needs no WAL; one that replaces a logged table is
+            // made logged first (a rewrite of its heap), before its indexes are built.
             await ExecuteAsync(staging, $"create unlogged table {Staging} (like {Table} including defaults including storage including compression)", ct);
             (views, events) = await ReadFoldAndCopyAsync(store, staging, n => progress?.Report(new RebuildProgress(n, streams)), ct);
             await ExecuteAsync(staging, $"create unique index {StagingName}_id on {Staging} (id)", ct);
@@ -98,7 +98,7 @@ public static class CommitmentViewRebuild
         {
             progress?.Report(new RebuildProgress(views, streams, $"building the table's {swap.IndexCount} indexes on the rebuilt views"));
             await ExecuteAsync(staging, $"drop index {Staging}_id", ct);
-            await ExecuteAsync(staging, $"alter table {Staging} set logged", ct);
+            await swap.MatchPersistenceAsync(staging, ct);
             await swap.BuildIndexesAsync(async token =>
             {
                 var connection = database.CreateConnection();

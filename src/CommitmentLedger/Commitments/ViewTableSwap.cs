@@ -21,6 +21,7 @@ internal sealed class ViewTableSwap
     private readonly string _staging;
     private readonly IReadOnlyList<TableIndex> _indexes;
     private readonly string? _comment;
+    private readonly bool _logged;
 
     /// <param name="Weight">What building it costs, roughly: a GIN index takes many times a b-tree's time.</param>
     private sealed record TableIndex(string Name, string Definition, string? PrimaryKeyName, int Weight)
@@ -28,8 +29,10 @@ internal sealed class ViewTableSwap
         public string TemporaryName(string staging, int i) => $"{staging}_i{i}";
     }
 
-    private ViewTableSwap(string schema, string table, string staging, IReadOnlyList<TableIndex> indexes, string? comment)
+    private ViewTableSwap(string schema, string table, string staging, IReadOnlyList<TableIndex> indexes, string? comment,
+        bool logged)
     {
+        _logged = logged;
         _schema = schema;
         _table = table;
         _staging = staging;
@@ -70,9 +73,19 @@ internal sealed class ViewTableSwap
         var on = $" ON {qualified} USING ";
         if (indexes.Any(x => x.Definition.IndexOf(on, StringComparison.Ordinal) < 0)) return null;
 
-        await using var comment = new NpgsqlCommand("select obj_description($1::regclass, 'pg_class')", connection);
-        comment.Parameters.AddWithValue(qualified);
-        return new ViewTableSwap(schema, table, staging, indexes, await comment.ExecuteScalarAsync(ct) as string);
+        await using var described = new NpgsqlCommand(
+            "select obj_description(oid, 'pg_class'), relpersistence = 'p' from pg_class where oid = $1::regclass", connection);
+        described.Parameters.AddWithValue(qualified);
+        await using var description = await described.ExecuteReaderAsync(ct);
+        await description.ReadAsync(ct);
+        return new ViewTableSwap(schema, table, staging, indexes, description.IsDBNull(0) ? null : description.GetString(0),
+            description.GetBoolean(1));
+    }
+
+    /// <summary>The (unlogged) staging table made logged like the table, before any index is built on it.</summary>
+    public async Task MatchPersistenceAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        if (_logged) await Execute(connection, $"alter table {_schema}.{_staging} set logged", ct);
     }
 
     /// <summary>Every index of the table, on the copy under temporary names, two at a time.</summary>

@@ -193,6 +193,29 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
         }
     }
 
+    [Fact]
+    public async Task a_replaced_table_keeps_being_unlogged_when_it_was()
+    {
+        await LedgerWithVariety();
+        var inline = await Rows();
+        await Sql("alter table ledger.mt_doc_commitment set unlogged");
+        try
+        {
+            var definition = await TableDefinition();
+            await Sql("truncate ledger.mt_doc_commitment");
+
+            var result = await CommitmentViewRebuild.RunAsync(Store, null, CancellationToken.None);
+
+            result.TableReplaced.ShouldBeTrue();
+            (await Rows()).ShouldBe(inline);
+            (await TableDefinition()).ShouldBe(definition);
+        }
+        finally
+        {
+            await Sql("alter table ledger.mt_doc_commitment set logged");
+        }
+    }
+
     /// <summary>Columns, indexes by name and definition, constraints, and being logged: what a replaced table must keep.</summary>
     private async Task<List<string>> TableDefinition()
     {
