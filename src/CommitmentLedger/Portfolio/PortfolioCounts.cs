@@ -21,11 +21,13 @@ public static class PortfolioCounts
 
     // grouping() has a bit per dimension, set when that dimension is not grouped in the row: status 8, area 4, kind 2,
     // strength 1; 15 is the grand total, whose last column is the number of overdue entries (the same scan counts them).
+    // The fields are picked out of each document once, in a subquery that `offset 0` keeps from being flattened into
+    // the grouping (which would extract them again for every grouping set): 41 ms instead of 85 ms at 100,000 entries.
     private const string ByDimension =
-        $"select data ->> 'status', data ->> 'area', data ->> 'kind', data ->> 'strength', count(*), " +
-        $"grouping(data ->> 'status', data ->> 'area', data ->> 'kind', data ->> 'strength'), " +
-        $"count(*) filter (where {IsOverdue}) from {Table} " +
-        "group by grouping sets ((data ->> 'status'), (data ->> 'area'), (data ->> 'kind'), (data ->> 'strength'), ())";
+        "select status, area, kind, strength, count(*), grouping(status, area, kind, strength), count(*) filter (where overdue) " +
+        "from (select data ->> 'status' as status, data ->> 'area' as area, data ->> 'kind' as kind, " +
+        $"data ->> 'strength' as strength, ({IsOverdue}) as overdue from {Table} offset 0) as entry " +
+        "group by grouping sets ((status), (area), (kind), (strength), ())";
 
     private const string ByParty =
         $"select party, count(*) from {Table}, jsonb_array_elements_text(data -> 'parties') as party group by party";

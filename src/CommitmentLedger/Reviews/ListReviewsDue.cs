@@ -17,16 +17,15 @@ public static class ListReviewsDueEndpoint
     [EndpointSummary("Commitments whose review is due: no progress for a whole review period; limit (default 50, max 500)")]
     [ProducesResponseType<ReviewsDue>(StatusCodes.Status200OK)]
     [ProblemResponses(400)]
-    public static async Task<IResult> Get(int? limit, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(string? limit, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
-        if (limit is < 1 or > Limits.MaxPage)
-        {
-            return Problems.Invalid("limit", $"must be between 1 and {Limits.MaxPage}");
-        }
+        var errors = new FieldErrors();
+        var size = Input.PageSize(errors, limit);
+        if (errors.Any) return Problems.Invalid(errors);
         var due = await session.Query<Commitment>()
             .Where(c => c.ReviewDueSince != null && !c.Status.IsOneOf(LifecycleStatus.Completed, LifecycleStatus.Cancelled, LifecycleStatus.Superseded))
             .OrderBy(c => c.ReviewDueSince).ThenBy(c => c.Id)
-            .Take(limit ?? Limits.DefaultPage)
+            .Take(size)
             .ToListAsync(ct);
         var today = clock.Today();
         return Results.Ok(new ReviewsDue(due.Select(c => CommitmentView.Of(c, today)).ToList()));

@@ -182,6 +182,8 @@ public class BadInputTests(AppFixture fixture) : LedgerContext(fixture)
         Add("list with limit=0", "GET", "/api/commitments?limit=0", null, 400, "limit");
         Add("list with limit=501", "GET", "/api/commitments?limit=501", null, 400, "limit");
         Add("list with limit=ten", "GET", "/api/commitments?limit=ten", null, 400, "limit");
+        Add("reviews due with limit=0", "GET", "/api/reviews/due?limit=0", null, 400, "limit");
+        Add("reviews due with limit=ten", "GET", "/api/reviews/due?limit=ten", null, 400, "limit");
         Add("list with a cursor the service never gave out", "GET", "/api/commitments?cursor=not-a-cursor!", null, 400, "cursor");
         Add("list filtered on an unknown status", "GET", "/api/commitments?status=done", null, 400, "status");
         Add("list filtered on an unknown kind", "GET", "/api/commitments?kind=promise", null, 400, "kind");

@@ -32,19 +32,7 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CommitmentLedger.Reviews.ListReviewsDueEndpoint").SetTag("http.route", "/api/reviews/due").SetTag("http.request.method", "GET");
-            string limit_rawValue = httpContext.Request.Query["limit"];
-            System.Nullable<int> limit = default;
-
-            if (limit_rawValue != null && int.TryParse(limit_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var limit_parsed))
-            {
-                limit = limit_parsed;
-            }
-            else if (!string.IsNullOrEmpty(limit_rawValue))
-            {
-                await WriteQueryValueParsingProblem(httpContext, "limit", limit_rawValue, "int").ConfigureAwait(false);
-                return;
-            }
-
+            var limit = httpContext.Request.Query["limit"];
             
             // The actual HTTP request handler execution
             var result = await CommitmentLedger.Reviews.ListReviewsDueEndpoint.Get(limit, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
