@@ -30,6 +30,8 @@ public sealed class Figures
     /// <summary>Marten's <c>projections -p Commitment rebuild</c>, for reference.</summary>
     public double MartenRebuildEventsPerSecond { get; set; }
     public double RawReadEventsPerSecond { get; set; }
+    /// <summary>P4's ceiling: Marten's event reader alone, in stream order, nothing folded or written.</summary>
+    public double MartenReadEventsPerSecond { get; set; }
     /// <summary>Peak RSS during the P1/P2 loads (P5).</summary>
     public double PeakRssMiB { get; set; }
     /// <summary>Peak RSS from start until the loads: start-up and the async daemon projecting the bulk-loaded events.</summary>
@@ -57,6 +59,7 @@ public sealed class Figures
     public double P4RebuildRatio => RebuildEventsPerSecond / RawReadEventsPerSecond;
     public double P4AlreadyRightRatio => RebuildAlreadyRightEventsPerSecond / RawReadEventsPerSecond;
     public double P4MartenRatio => MartenRebuildEventsPerSecond / RawReadEventsPerSecond;
+    public double P4ReaderCeiling => MartenReadEventsPerSecond / RawReadEventsPerSecond;
 
     public Dictionary<string, double> Summary() => new()
     {
@@ -77,6 +80,7 @@ public sealed class Figures
         ["p2_send_late_p99_ms"] = Round(Math.Max(ReadHttpFixed.SendLateP99Ms, ReadRawFixed.SendLateP99Ms)),
         ["p1_marten_ceiling_ratio_c8"] = Round(P1MartenCeilingC8),
         ["p2_http_ceiling_ratio"] = Round(P2HttpCeiling),
+        ["p4_marten_reader_ceiling_ratio"] = Round(P4ReaderCeiling),
         ["chain_append_cost"] = Round(ChainAppendCost),
         ["verify_ratio"] = Round(VerifyRatio),
     };

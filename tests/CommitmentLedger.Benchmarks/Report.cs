@@ -46,6 +46,7 @@ public static class Report
         s.AppendLine(inv, $"| P1 append through Marten in-process, no HTTP, 1 client | {f.AppendMartenC1:N0} | {f.AppendMartenC1 / f.AppendRawC1:0.00}x | P1 c1 |");
         s.AppendLine(inv, $"| P1 append through Marten in-process, no HTTP, 8 clients | {f.AppendMartenC8:N0} | {f.P1MartenCeilingC8:0.00}x | P1 c8 |");
         s.AppendLine(inv, $"| P2 `GET /health` (HTTP + one `select 1`), 8 clients | {f.ReadHttpCeiling:N0} | {f.P2HttpCeiling:0.00}x | P2 |");
+        s.AppendLine(inv, $"| P4 Marten's event reader alone, stream order, nothing folded or written (events per s) | {f.MartenReadEventsPerSecond:N0} | {f.P4ReaderCeiling:0.00}x | P4 |");
         s.AppendLine(inv, $"| Marten projections rebuild (events per s) | {f.MartenRebuildEventsPerSecond:N0} | {f.P4MartenRatio:0.00}x | P4 |");
         s.AppendLine();
         s.AppendLine("```");
