@@ -1,6 +1,8 @@
 using System.Buffers.Text;
+using System.Text.Json;
 using CommitmentLedger.Infrastructure;
 using Marten;
+using Marten.Linq.MatchesSql;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 
@@ -104,7 +106,7 @@ public static class ListCommitmentsEndpoint
         if (filter.Term is { } term)
         {
             query = FreeText.IsBigramTerm(term)
-                ? query.Where(x => x.SearchBigrams.Contains(term))
+                ? query.Where(x => x.MatchesSql(BigramsContain, JsonSerializer.Serialize(new[] { term })))
                 : query.Where(x => x.SearchText.Contains(term));
         }
         var rows = await query.OrderBy(x => x.Id).Take(pageSize + 1).ToListAsync(ct);
@@ -149,12 +151,17 @@ public static class ListCommitmentsEndpoint
         return items;
     }
 
+    // Containment in one array, in the very expression of its GIN index (LedgerStore), where Marten's own LINQ asks the
+    // whole document and so needs a GIN index over all of it: that index took 3.5 s of a 10 s rebuild at 100,000 views.
+    private const string PartiesContain = "(d.data ->> 'parties')::jsonb @> ?::jsonb";
+    private const string BigramsContain = "(d.data ->> 'searchBigrams')::jsonb @> ?::jsonb";
+
     /// <summary>The filters on what a commitment is recorded with and never changes, and the cursor.</summary>
     private static IQueryable<Commitment> Unchanging(IQueryable<Commitment> query, Filter filter, Guid? after)
     {
         if (filter.Kind is { } k) query = query.Where(x => x.Kind == k);
         if (filter.Area is { } area) query = query.Where(x => x.Area == area);
-        if (filter.Party is { } party) query = query.Where(x => x.Parties.Contains(party));
+        if (filter.Party is { } party) query = query.Where(x => x.MatchesSql(PartiesContain, JsonSerializer.Serialize(new[] { party })));
         if (filter.ParentId is { } parent) query = query.Where(x => x.ParentId == parent);
         if (after is { } last) query = query.Where(x => x.Id.CompareTo(last) > 0);
         return query;

@@ -37,8 +37,9 @@ public static class LedgerStore
         opts.Projections.Add<PortfolioProjection>(ProjectionLifecycle.Async);
         opts.Schema.For<PortfolioEntry>().Index(x => x.SourceKey!).Index(x => x.ParentId!);
 
-        // Every list filter is an index lookup: parties and two-character terms through the GIN index on
-        // the document, longer free text (q) through a trigram index on the lower-cased titles.
+        // Every list filter is an index lookup: parties and two-character terms through a GIN index on their array
+        // (ListCommitments asks in the index's own expression), longer free text (q) through a trigram index on the
+        // lower-cased titles. No GIN index over the whole document: building it took 3.5 s of a 10 s rebuild.
         opts.Schema.For<Commitment>()
             .UniqueIndex(UniqueIndexType.Computed, "uix_commitment_external_ref", x => x.ExternalRef!)
             .Index(x => x.Status)
@@ -52,7 +53,18 @@ public static class LedgerStore
                 index.Method = IndexMethod.gin;
                 index.Mask = "? gin_trgm_ops";
             })
-            .GinIndexJsonData();
+            .Index(x => x.Parties, index =>
+            {
+                index.Name = "ix_commitment_parties";
+                index.Method = IndexMethod.gin;
+                index.Mask = "? jsonb_path_ops";
+            })
+            .Index(x => x.SearchBigrams, index =>
+            {
+                index.Name = "ix_commitment_search_bigrams";
+                index.Method = IndexMethod.gin;
+                index.Mask = "? jsonb_path_ops";
+            });
         opts.Storage.ExtendedSchemaObjects.Add(new Extension("pg_trgm"));
 
         // Registered source documents with their full text, keyed by their key.
