@@ -74,6 +74,32 @@ public class DashboardTests(DashboardService service)
     }
 
     [Fact]
+    public async Task a_long_list_shows_200_and_show_more_fetches_the_next_page()
+    {
+        var file = new
+        {
+            source = new { key = "browser-long-list", title = "Long list", publisher = "Browser tests", publishedOn = "2019-06-01", language = "en" },
+            commitments = Enumerable.Range(1, 205).Select(i => new
+            {
+                @ref = $"long-{i}", kind = "action", strength = "pledged", title = new Dictionary<string, string> { ["en"] = $"Long list item {i}" },
+                parties = new[] { "JP-MOD" }, area = "long-list-area", madeOn = "2019-06-01",
+            }),
+        };
+        (await service.Api.PostAsJsonAsync("/api/imports", file)).EnsureSuccessStatusCode();
+
+        var page = await service.NewPage();
+        await page.GotoAsync("/#/commitments?area=long-list-area");
+        await Assertions.Expect(page.Locator("#count")).ToHaveTextAsync("200 commitments");
+        await Assertions.Expect(page.Locator("#more")).ToBeVisibleAsync();
+
+        await page.Locator("#more").ClickAsync();
+
+        await Assertions.Expect(page.Locator("#count")).ToHaveTextAsync("205 commitments");
+        (await page.Locator("tr[data-id]").CountAsync()).ShouldBe(205);
+        await Assertions.Expect(page.Locator("#more")).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task progress_recorded_through_the_form_appears_on_the_timeline_and_an_earlier_as_of_shows_the_earlier_status()
     {
         var declared = (await Commitments("&status=declared&kind=action")).First();
