@@ -6,7 +6,6 @@ using CommitmentLedger.Security;
 using CommitmentLedger.Subscriptions;
 using JasperFx;
 using JasperFx.CodeGeneration;
-using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
@@ -40,11 +39,14 @@ builder.Services.AddHttpClient("webhooks", client => client.Timeout = TimeSpan.F
 
 var marten = builder.Services.AddMarten(opts => LedgerStore.Configure(opts, connectionString))
     .UseLightweightSessions()
-    // The async portfolio projection; HotCold: one node runs it, another takes over if it stops.
-    .AddAsyncDaemon(DaemonMode.HotCold)
     // Webhooks: every event, in order, on the daemon, handed to Wolverine's outbox (Subscriptions/).
     .SubscribeToEvents(new WebhookRelay())
-    .IntegrateWithWolverine();
+    // The daemon's agents (the async portfolio projection and the webhook relay) each run on exactly one node,
+    // assigned by Wolverine's elected leader from the node table, not by Marten's HotCold advisory locks: those
+    // went with the connections when PostgreSQL restarted, and the leader kept its agents running while another
+    // node took the free locks and started them too (README, "Fault drills"). No AddAsyncDaemon: Wolverine sets
+    // Marten's daemon mode to ExternallyManaged.
+    .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true);
 // In Production the schema is applied by `db-apply` (a deliberate step), and start-up only checks it
 // (fails naming what differs); elsewhere start-up applies it.
 if (builder.Environment.IsProduction())
@@ -71,6 +73,10 @@ builder.Host.UseWolverine(opts =>
     // committed, checked by deploy/codegen-check.sh): no Roslyn at runtime, in every environment and
     // in the tests. The `codegen` command itself ignores Static and generates from the endpoints.
     opts.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
+    // A node that stops writing its heartbeat (killed, or cut off) is dropped after StaleNodeTimeout and its agents
+    // go to a live node: the defaults (10 s heartbeats, 60 s) took the portfolio over only after a minute or more.
+    opts.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(5);
+    opts.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(20);
 });
 builder.Services.AddWolverineHttp();
 // The first hosted service (Marten puts its own first): a configuration that cannot work is named

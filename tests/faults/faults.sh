@@ -5,11 +5,13 @@
 #      the ledger, and no change is half-written (each view's version matches its history; chains verify);
 #   2. two service processes on one database, writers through both to the same streams with If-Match:
 #      every acknowledged write is kept, races answer 409 or 412; a scheduled deadline fires once; killing
-#      the first node, the other takes over the async daemon (HotCold) and the portfolio catches up;
+#      the first node, the other takes over the daemon's agents (placed by Wolverine) and the portfolio catches up;
 #   3. PostgreSQL stopped under load: the service answers 503 problem+json (never 500) and /health says so;
-#      PostgreSQL started again: the service recovers without a restart. It runs last: a restart of
-#      PostgreSQL under two nodes leaves a stale daemon leader (README, "Fault drills").
-# Run by deploy/test.sh after `dotnet test` (which builds the service). Exit code 0 when all three hold.
+#      PostgreSQL started again: the service recovers without a restart;
+#   4. PostgreSQL restarted while two nodes run: the portfolio and every daemon shard catch up with writes made
+#      through both nodes after it, and no node logs ProgressionProgressOutOfOrderException (two nodes running
+#      the same agent: what Marten's HotCold daemon did before, README "Fault drills").
+# Run by deploy/test.sh after `dotnet test` (which builds the service). Exit code 0 when all four hold.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 cd "$repo"
@@ -60,7 +62,8 @@ token="$(dotnet "$dll" dev-token --name fault-test --role admin 2>/dev/null | gr
 auth=(-H "Authorization: Bearer $token" -H "Content-Type: application/json")
 
 start_service() {
-    dotnet "$dll" --urls "$base" >>"$work/service.log" 2>&1 &
+    ConnectionStrings__Ledger="$ConnectionStrings__Ledger;Application Name=node-1" \
+        dotnet "$dll" --urls "$base" >>"$work/service.log" 2>&1 &
     service_pid=$!
     for _ in $(seq 1 300); do
         [[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/health")" == 200 ]] && return 0
@@ -117,7 +120,8 @@ say "kill -9 during concurrent writes: all $acknowledged acknowledged writes kep
 
 # 2. Two nodes on one database: writers through both, to the same streams, with If-Match.
 second="http://127.0.0.1:$((http_port + 1))"
-dotnet "$dll" --urls "$second" >>"$work/service2.log" 2>&1 &
+ConnectionStrings__Ledger="$ConnectionStrings__Ledger;Application Name=node-2" \
+    dotnet "$dll" --urls "$second" >>"$work/service2.log" 2>&1 &
 second_pid=$!
 for _ in $(seq 1 300); do
     [[ "$(curl -s -o /dev/null -w '%{http_code}' "$second/health")" == 200 ]] && break
@@ -183,9 +187,10 @@ for id in "${ids[@]}"; do
 done
 say "two nodes: each of ${#ids[@]} scheduled deadlines fired exactly once"
 
-# HotCold: the async daemon runs on one node; kill the first node and the other must take the portfolio over.
+# The daemon's agents run on one node each; kill the first node and the other must take the portfolio over.
 kill -9 "$service_pid"
 service_pid=""
+killed="$(date +%s)"
 code="$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$second/api/commitments/${ids[0]}/progress" -d '{"note":"after the failover"}')"
 [[ "$code" == 200 ]] || fail "a write through the surviving node answered $code"
 caught=""
@@ -194,8 +199,8 @@ for _ in $(seq 1 300); do
     [[ "$behind" == 0 ]] && { caught=yes; break; }
     sleep 0.2
 done
-[[ -n "$caught" ]] || fail "HotCold: the surviving node did not take over the async daemon within 60 s (events behind: $behind)"
-say "HotCold: with the first node killed, the second took over the daemon and the portfolio caught up"
+[[ -n "$caught" ]] || fail "failover: the surviving node did not take over the daemon's agents within 60 s (events behind: $behind)"
+say "failover: with the first node killed, the second took over the daemon's agents and the portfolio caught up ($(($(date +%s) - killed)) s)"
 # 3. PostgreSQL stopped under load, then started again (through the node that survived step 2).
 node="$second"
 codes="$work/codes"
@@ -229,6 +234,86 @@ if grep -q '^5' "$codes" && grep '^5' "$codes" | grep -qv '^503$'; then
     fail "answers during the outage included $(grep '^5' "$codes" | grep -v '^503$' | sort | uniq -c | tr '\n' ' ')"
 fi
 say "PostgreSQL stopped under load: $(grep -c '^503$' "$codes" || true) answers were 503 problem+json, none 500; /health 503; recovered without a restart"
-kill "$second_pid" 2>/dev/null || true
+
+# 4. PostgreSQL restarted while two nodes run: the daemon's leadership went with the old connections, and
+#    exactly one node must run the agents again (two would stop each other: ProgressionProgressOutOfOrder),
+#    so the portfolio, and every other daemon shard (the webhook relay), catch up without restarting a node.
+psql_faults() { "$bindir/psql" -qtA -h 127.0.0.1 -p "$pg_port" -U ledger -d faults -c "$1"; }
+# Who holds which advisory lock, twice a second (in locks.log, for the logs kept with LEDGER_FAULT_KEEP=1).
+( while true; do
+      echo "$(date +%T.%N | cut -c1-12) $(psql_faults "select string_agg(a.application_name || ':' || l.objid, ' ' order by l.objid)
+          from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory'" 2>/dev/null)" >>"$work/locks.log"
+      sleep 0.5
+  done ) &
+writers+=($!)
+# From here on the logs must not show two nodes running the same agent.
+mark="$(wc -l <"$work/service.log") $(wc -l <"$work/service2.log")"
+start_service
+nodes=("$base" "$second")
+# Every daemon shard (and the high water mark) at or past the newest event, and the portfolio's total as expected.
+caught_up() {
+    local expected_total="$1" node portfolio behind total lagging
+    for node in "${nodes[@]}"; do
+        portfolio="$(curl -s -m 5 "${auth[@]}" "$node/api/portfolio" || true)"
+        behind="$( (grep -o '"eventsBehind":[0-9]*' <<<"$portfolio" || true) | cut -d: -f2)"
+        total="$( (grep -o '"total":[0-9]*' <<<"$portfolio" || true) | head -n 1 | cut -d: -f2)"
+        [[ "$behind" == 0 && "$total" == "$expected_total" ]] || return 1
+    done
+    # Shards are named projection:key (PortfolioEntry:All, Webhooks:All); other rows are the daemon's bookkeeping.
+    lagging="$(psql_faults "select count(*) from ledger.mt_event_progression where (name like '%:%' or name = 'HighWaterMark')
+        and last_seq_id < (select coalesce(max(seq_id), 0) from ledger.mt_events)" 2>/dev/null || echo x)"
+    [[ "$lagging" == 0 ]]
+}
+wait_caught_up() { # expected total, seconds
+    local i
+    for i in $(seq 1 $(($2 * 5))); do caught_up "$1" && return 0; sleep 0.2; done
+    return 1
+}
+record() { # node, title: prints the new commitment's id
+    curl -s "${auth[@]}" -X POST "$1/api/commitments" -d "{\"kind\":\"action\",\"strength\":\"pledged\",\"title\":{\"en\":\"$2\"},\"parties\":[\"JP-MOD\"],\"area\":\"drill\",\"madeOn\":\"2021-11-23\"}" \
+        | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4
+}
+total="$( (curl -s "${auth[@]}" "$second/api/portfolio" | grep -o '"total":[0-9]*' || true) | head -n 1 | cut -d: -f2)"
+[[ -n "$total" ]] || fail "restart under two nodes: no portfolio total"
+[[ -n "$(record "$base" "Before the restart")" ]] || fail "restart under two nodes: a write before the restart failed"
+total=$((total + 1))
+wait_caught_up "$total" 60 || fail "restart under two nodes: the portfolio did not catch up before the restart"
+stop_pg
+sleep 1
+start_pg
+for node in "${nodes[@]}"; do
+    recovered=""
+    for _ in $(seq 1 150); do
+        [[ "$(curl -s -o /dev/null -w '%{http_code}' "$node/health")" == 200 ]] && { recovered=yes; break; }
+        sleep 0.2
+    done
+    [[ -n "$recovered" ]] || fail "restart under two nodes: $node did not recover within 30 s"
+done
+restarted="$(date +%s)"
+# Writes after the restart, through both nodes, twice: a stale leader shows as a stall that does not clear.
+for round in 1 2; do
+    for node in "${nodes[@]}"; do
+        [[ -n "$(record "$node" "After the restart $round")" ]] || fail "restart under two nodes: a write through $node failed"
+        total=$((total + 1))
+        code="$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$node/api/commitments/${ids[0]}/progress" \
+            -d "{\"note\":\"after the restart $round\"}")"
+        [[ "$code" == 200 ]] || fail "restart under two nodes: a progress report through $node answered $code"
+    done
+    if ! wait_caught_up "$total" 60; then
+        say "daemon progress: $(psql_faults "select name || '=' || last_seq_id from ledger.mt_event_progression order by name" | tr '\n' ' ')"
+        say "newest event: $(psql_faults "select max(seq_id) from ledger.mt_events")"
+        fail "restart under two nodes: the portfolio did not catch up within 60 s (round $round; known issue: a stale daemon leader)"
+    fi
+done
+# Marten refuses a progression that moved underneath it: the sign of two nodes running the same agent.
+read -r from1 from2 <<<"$mark"
+twice="$( (tail -n +"$((from1 + 1))" "$work/service.log"; tail -n +"$((from2 + 1))" "$work/service2.log") \
+    | grep -c 'ProgressionProgressOutOfOrderException' || true)"
+(( twice == 0 )) || fail "restart under two nodes: both nodes ran the daemon's agents ($twice ProgressionProgressOutOfOrderException log lines; known issue: a stale daemon leader)"
+say "PostgreSQL restarted under two nodes: the portfolio and the webhook relay caught up with writes through both nodes ($(($(date +%s) - restarted)) s)"
+for w in "${writers[@]}"; do kill "$w" 2>/dev/null || true; done
+writers=()
+kill "$service_pid" "$second_pid" 2>/dev/null || true
+service_pid=""
 second_pid=""
 say "PASSED"

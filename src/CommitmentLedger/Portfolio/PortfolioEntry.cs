@@ -6,7 +6,7 @@ using Marten.Events.Aggregation;
 namespace CommitmentLedger.Portfolio;
 
 /// <summary>
-/// What the portfolio counts of one commitment, kept by an async projection on Marten's daemon (HotCold): writes
+/// What the portfolio counts of one commitment, kept by an async projection on Marten's daemon (one node runs it, placed by Wolverine): writes
 /// never wait for it, and it may lag behind the events (every portfolio answer says by how much).
 /// </summary>
 public sealed record PortfolioEntry
