@@ -94,27 +94,39 @@ public static class CommitmentViewRebuild
         }
 
         var replacement = differences.Rows > ReplaceTableAbove * Math.Max(rows, views) ? plainTable : null;
-        if (replacement is { } swap)
+        try
         {
-            progress?.Report(new RebuildProgress(views, streams, $"building the table's {swap.IndexCount} indexes on the rebuilt views"));
-            await ExecuteAsync(staging, $"drop index {Staging}_id", ct);
-            await swap.MatchPersistenceAsync(staging, ct);
-            await swap.BuildIndexesAsync(async token =>
+            if (replacement is { } swap)
             {
-                var connection = database.CreateConnection();
-                await connection.OpenAsync(token);
-                return connection;
-            }, ct);
-            // Planner statistics before anyone plans on the new table (they stay with it through the rename).
-            await ExecuteAsync(staging, $"analyze {Staging}", ct);
-            await swap.SwapAsync(holder, ct);
+                progress?.Report(new RebuildProgress(views, streams, $"building the table's {swap.IndexCount} indexes on the rebuilt views"));
+                await ExecuteAsync(staging, $"drop index {Staging}_id", ct);
+                await swap.MatchPersistenceAsync(staging, ct);
+                await swap.BuildIndexesAsync(async token =>
+                {
+                    var connection = database.CreateConnection();
+                    await connection.OpenAsync(token);
+                    return connection;
+                }, ct);
+                // Planner statistics before anyone plans on the new table (they stay with it through the rename).
+                await ExecuteAsync(staging, $"analyze {Staging}", ct);
+                await swap.SwapAsync(holder, ct);
+            }
+            else
+            {
+                await ReplaceChangedRowsAsync(holder, ct);
+                await ExecuteAsync(holder, $"drop table {Staging}", ct);
+            }
+            await transaction.CommitAsync(ct);
         }
-        else
+        catch
         {
-            await ReplaceChangedRowsAsync(holder, ct);
-            await ExecuteAsync(holder, $"drop table {Staging}", ct);
+            // Nothing of the rebuild stays: the table keeps its rows. The staging table was committed so that a
+            // second connection could index it, so it is dropped too, once the rollback has freed what this
+            // transaction held of it. (A run that dies here leaves it to the next run, which drops it first.)
+            await QuietlyAsync(() => transaction.RollbackAsync(CancellationToken.None));
+            await QuietlyAsync(() => ExecuteAsync(staging, $"drop table if exists {Staging}", CancellationToken.None));
+            throw;
         }
-        await transaction.CommitAsync(ct);
         if (replacement is null)
         {
             // Fresh planner statistics now rather than whenever autovacuum gets to it: after a rebuild that rewrote
@@ -258,6 +270,19 @@ public static class CommitmentViewRebuild
         await ExecuteAsync(holder,
             $"insert into {Table} (id, data, mt_version, mt_dotnet_type) " +
             $"select r.id, r.data, r.mt_version, r.mt_dotnet_type from {Staging} r where not exists (select 1 from {Table} d where d.id = r.id)", ct);
+    }
+
+    /// <summary>Clean-up after a failure: the first failure is the one to report.</summary>
+    private static async Task QuietlyAsync(Func<Task> cleanUp)
+    {
+        try
+        {
+            await cleanUp();
+        }
+        catch (Exception)
+        {
+            // Already failing; see the summary.
+        }
     }
 
     private static async Task<long> CountAsync(NpgsqlConnection connection, string sql, CancellationToken ct)

@@ -194,6 +194,33 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
     }
 
     [Fact]
+    public async Task a_rebuild_stopped_while_building_the_new_table_leaves_the_table_as_it_was_and_no_staging_table()
+    {
+        await LedgerWithVariety();
+        var inline = await Rows();
+        await Sql("update ledger.mt_doc_commitment set mt_version = 0");
+        var wrong = await Rows();
+        using var stop = new CancellationTokenSource();
+        var progress = new Inline(value =>
+        {
+            if (value.Step?.StartsWith("building", StringComparison.Ordinal) == true) stop.Cancel();
+        });
+
+        await Should.ThrowAsync<OperationCanceledException>(() => CommitmentViewRebuild.RunAsync(Store, progress, stop.Token));
+
+        (await Rows()).ShouldBe(wrong, "nothing of the stopped rebuild was kept");
+        await using (var connection = Store.Storage.Database.CreateConnection())
+        {
+            await connection.OpenAsync();
+            await using var staging = new NpgsqlCommand("select to_regclass('ledger.mt_doc_commitment_rebuilding') is null", connection);
+            ((bool)(await staging.ExecuteScalarAsync())!).ShouldBeTrue("the staging table was dropped");
+        }
+        var again = await CommitmentViewRebuild.RunAsync(Store, null, CancellationToken.None);
+        again.TableReplaced.ShouldBeTrue();
+        (await Rows()).ShouldBe(inline);
+    }
+
+    [Fact]
     public async Task a_replaced_table_keeps_being_unlogged_when_it_was()
     {
         await LedgerWithVariety();
