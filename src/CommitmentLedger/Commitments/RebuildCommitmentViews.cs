@@ -51,8 +51,9 @@ public static class CommitmentViewRebuild
     private const string Staging = LedgerStore.Schema + "." + StagingName;
 
     /// <summary>
-    /// Past this share of rows to write, replacing the table beats replacing rows. At 100,000 views a changed row
-    /// cost about 70 µs in place (delete, insert, nine indexes); the whole table is rebuilt in about 35 µs a row.
+    /// Past this share of rows to write, replacing the table is as fast as replacing rows, and faster beyond. Measured
+    /// at 100,000 views / 1,000,000 events: a quarter of the rows wrong took 8.3 s replaced in place and 8.1–8.6 s
+    /// with the table replaced; every row wrong 9.1 s replaced (writing them in place took 12 s before the swap).
     /// </summary>
     public const double ReplaceTableAbove = 0.25;
 
