@@ -6,12 +6,16 @@
 #   2. two service processes on one database, writers through both to the same streams with If-Match:
 #      every acknowledged write is kept, races answer 409 or 412; a scheduled deadline fires once; killing
 #      the first node, the other takes over the daemon's agents (placed by Wolverine) and the portfolio catches up;
-#   3. PostgreSQL stopped under load: the service answers 503 problem+json (never 500) and /health says so;
-#      PostgreSQL started again: the service recovers without a restart;
+#   3. PostgreSQL stopped under load for ~21 s (longer than StaleNodeTimeout): the service answers 503
+#      problem+json (never 500) and /health says so; PostgreSQL started again: the service recovers without a
+#      restart and the portfolio catches up;
 #   4. PostgreSQL restarted while two nodes run: the portfolio and every daemon shard catch up with writes made
 #      through both nodes after it, and no node logs ProgressionProgressOutOfOrderException (two nodes running
-#      the same agent: what Marten's HotCold daemon did before, README "Fault drills").
-# Run by deploy/test.sh after `dotnet test` (which builds the service). Exit code 0 when all four hold.
+#      the same agent: what Marten's HotCold daemon did before, README "Fault drills");
+#   5. PostgreSQL down 22 s (longer than StaleNodeTimeout) while two nodes run and writers post through both: a
+#      node may start its peer's agent (all heartbeats stale) and one copy stop on ProgressionOutOfOrder; the
+#      portfolio and every shard must still catch up within 90 s, without a node restart (DaemonShardWatchdog).
+# Run by deploy/test.sh after `dotnet test` (which builds the service). Exit code 0 when all five hold (~2 min).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 cd "$repo"
