@@ -58,6 +58,9 @@ else
     marten.ApplyAllDatabaseChangesOnStartup();
 }
 builder.Services.AddHostedService<ChainBackfillOnStartup>();
+// A daemon agent that Marten stopped because another node ran it too (after a PostgreSQL outage longer than
+// StaleNodeTimeout) is restarted in place once no other copy can run it: Wolverine leaves such an agent stopped.
+builder.Services.AddHostedService<DaemonShardWatchdog>();
 
 builder.Host.UseWolverine(opts =>
 {

@@ -6,12 +6,16 @@
 #   2. two service processes on one database, writers through both to the same streams with If-Match:
 #      every acknowledged write is kept, races answer 409 or 412; a scheduled deadline fires once; killing
 #      the first node, the other takes over the daemon's agents (placed by Wolverine) and the portfolio catches up;
-#   3. PostgreSQL stopped under load: the service answers 503 problem+json (never 500) and /health says so;
-#      PostgreSQL started again: the service recovers without a restart;
+#   3. PostgreSQL stopped under load for ~21 s (longer than StaleNodeTimeout): the service answers 503
+#      problem+json (never 500) and /health says so; PostgreSQL started again: the service recovers without a
+#      restart and the portfolio catches up;
 #   4. PostgreSQL restarted while two nodes run: the portfolio and every daemon shard catch up with writes made
 #      through both nodes after it, and no node logs ProgressionProgressOutOfOrderException (two nodes running
-#      the same agent: what Marten's HotCold daemon did before, README "Fault drills").
-# Run by deploy/test.sh after `dotnet test` (which builds the service). Exit code 0 when all four hold.
+#      the same agent: what Marten's HotCold daemon did before, README "Fault drills");
+#   5. PostgreSQL down 22 s (longer than StaleNodeTimeout) while two nodes run and writers post through both: a
+#      node may start its peer's agent (all heartbeats stale) and one copy stop on ProgressionOutOfOrder; the
+#      portfolio and every shard must still catch up within 90 s, without a node restart (DaemonShardWatchdog).
+# Run by deploy/test.sh after `dotnet test` (which builds the service). Exit code 0 when all five hold (~2 min).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 cd "$repo"
@@ -56,7 +60,7 @@ start_pg
 "$bindir/psql" -q -h 127.0.0.1 -p "$pg_port" -U ledger -d postgres -c "create database faults" >/dev/null
 
 export ConnectionStrings__Ledger="Host=127.0.0.1;Port=$pg_port;Username=ledger;Database=faults;Timeout=3"
-export ASPNETCORE_ENVIRONMENT=Development RateLimit__PermitsPerWindow=0
+export ASPNETCORE_ENVIRONMENT=Development RateLimit__PermitsPerWindow=0 Logging__Console__TimestampFormat="HH:mm:ss.fff "
 token="$(dotnet "$dll" dev-token --name fault-test --role admin 2>/dev/null | grep -E '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' | tail -n 1)"
 [[ -n "$token" ]] || fail "dev-token printed no token"
 auth=(-H "Authorization: Bearer $token" -H "Content-Type: application/json")
@@ -219,6 +223,8 @@ down="$(curl -s -D - -o "$work/down.json" "${auth[@]}" "$node/api/commitments/${
 grep -q " 503" <<<"$down" || fail "a read answered $(head -n 1 <<<"$down") while PostgreSQL was down (expected 503)"
 grep -qi "content-type: application/problem+json" <<<"$down" || fail "the 503 was not problem+json"
 grep -qi "retry-after" <<<"$down" || fail "the 503 had no Retry-After"
+# Longer than StaleNodeTimeout (20 s): the node's own heartbeat goes stale too.
+sleep "${LEDGER_FAULT_SINGLE_OUTAGE_SECONDS:-19}"
 start_pg
 recovered=""
 for _ in $(seq 1 150); do
@@ -233,7 +239,14 @@ writers=()
 if grep -q '^5' "$codes" && grep '^5' "$codes" | grep -qv '^503$'; then
     fail "answers during the outage included $(grep '^5' "$codes" | grep -v '^503$' | sort | uniq -c | tr '\n' ' ')"
 fi
-say "PostgreSQL stopped under load: $(grep -c '^503$' "$codes" || true) answers were 503 problem+json, none 500; /health 503; recovered without a restart"
+caught=""
+for _ in $(seq 1 450); do
+    behind="$( (curl -s -m 5 "${auth[@]}" "$node/api/portfolio" | grep -o '"eventsBehind":[0-9]*' || true) | cut -d: -f2)"
+    [[ "$behind" == 0 ]] && { caught=yes; break; }
+    sleep 0.2
+done
+[[ -n "$caught" ]] || fail "after the outage the portfolio did not catch up within 90 s (events behind: $behind)"
+say "PostgreSQL stopped under load (~21 s): $(grep -c '^503$' "$codes" || true) answers were 503 problem+json, none 500; /health 503; recovered without a restart, portfolio caught up"
 
 # 4. PostgreSQL restarted while two nodes run: the daemon's leadership went with the old connections, and
 #    exactly one node must run the agents again (two would stop each other: ProgressionProgressOutOfOrder),
@@ -311,6 +324,55 @@ twice="$( (tail -n +"$((from1 + 1))" "$work/service.log"; tail -n +"$((from2 + 1
     | grep -c 'ProgressionProgressOutOfOrderException' || true)"
 (( twice == 0 )) || fail "restart under two nodes: both nodes ran the daemon's agents ($twice ProgressionProgressOutOfOrderException log lines; known issue: a stale daemon leader)"
 say "PostgreSQL restarted under two nodes: the portfolio and the webhook relay caught up with writes through both nodes ($(($(date +%s) - restarted)) s)"
+
+# 5. A PostgreSQL outage longer than StaleNodeTimeout (20 s) while two nodes run: every heartbeat goes stale, so
+#    the first node back may take its peer for dead and start the peer's agents while the peer still runs them.
+#    Whatever happens in between, each agent must end up running on one node and every shard must catch up with
+#    writes through both nodes, without restarting a node.
+outage="${LEDGER_FAULT_OUTAGE_SECONDS:-22}"
+mark="$(wc -l <"$work/service.log") $(wc -l <"$work/service2.log")"
+stop_pg
+# Writers through both nodes from the outage on, so both copies of a double-started agent have events to project.
+for node in "${nodes[@]}"; do
+    ( while true; do
+          curl -s -o /dev/null -m 5 "${auth[@]}" -X POST "$node/api/commitments/${ids[2]}/progress" -d '{"note":"across the long outage"}' || true
+          sleep 0.2
+      done ) &
+    writers+=($!)
+done
+sleep "$outage"
+start_pg
+back="$(date +%s)"
+for node in "${nodes[@]}"; do
+    recovered=""
+    for _ in $(seq 1 150); do
+        [[ "$(curl -s -o /dev/null -w '%{http_code}' "$node/health")" == 200 ]] && { recovered=yes; break; }
+        sleep 0.2
+    done
+    [[ -n "$recovered" ]] || fail "long outage: $node did not recover within 30 s"
+done
+sleep 5
+for w in "${writers[@]:1}"; do kill "$w" 2>/dev/null || true; done
+writers=("${writers[0]}")
+for round in 1 2; do
+    for node in "${nodes[@]}"; do
+        [[ -n "$(record "$node" "After the long outage $round")" ]] || fail "long outage: a write through $node failed"
+        total=$((total + 1))
+        code="$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$node/api/commitments/${ids[1]}/progress" \
+            -d "{\"note\":\"after the long outage $round\"}")"
+        [[ "$code" == 200 ]] || fail "long outage: a progress report through $node answered $code"
+    done
+    if ! wait_caught_up "$total" 90; then
+        say "daemon progress: $(psql_faults "select name || '=' || last_seq_id from ledger.mt_event_progression order by name" | tr '\n' ' ')"
+        say "newest event: $(psql_faults "select max(seq_id) from ledger.mt_events")"
+        say "assignments: $(psql_faults "select id || '@' || node_id from ledger.wolverine_node_assignments order by id" 2>/dev/null | tr '\n' ' ')"
+        fail "long outage (${outage} s): the portfolio did not catch up within 90 s (round $round)"
+    fi
+done
+read -r from1 from2 <<<"$mark"
+twice="$( (tail -n +"$((from1 + 1))" "$work/service.log"; tail -n +"$((from2 + 1))" "$work/service2.log") \
+    | grep -c 'ProgressionProgressOutOfOrderException' || true)"
+say "PostgreSQL down ${outage} s under two nodes: every shard caught up with writes through both nodes ($(($(date +%s) - back)) s after it was back; $twice out-of-order log lines)"
 for w in "${writers[@]}"; do kill "$w" 2>/dev/null || true; done
 writers=()
 kill "$service_pid" "$second_pid" 2>/dev/null || true
