@@ -70,6 +70,8 @@ internal sealed class ViewTableSwap
                     reader.GetInt32(3)));
             }
         }
+        // The caller's transaction goes on after this: back to its own search path.
+        await Execute(connection, "reset search_path", ct);
         var on = $" ON {qualified} USING ";
         if (indexes.Any(x => x.Definition.IndexOf(on, StringComparison.Ordinal) < 0)) return null;
 
@@ -91,7 +93,7 @@ internal sealed class ViewTableSwap
     /// <summary>Every index of the table, on the copy under temporary names, two at a time.</summary>
     public async Task BuildIndexesAsync(Func<CancellationToken, Task<NpgsqlConnection>> connect, CancellationToken ct)
     {
-        // Heaviest first onto the less loaded of two connections: the whole-document GIN index alone takes most of it.
+        // Heaviest first onto the less loaded of two connections: the GIN indexes take most of the time.
         var queues = new[] { new List<string>(), new List<string>() };
         var loads = new int[2];
         for (var i = 0; i < _indexes.Count; i++)
