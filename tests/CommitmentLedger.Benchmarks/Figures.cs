@@ -32,12 +32,14 @@ public sealed class Figures
     public double RawReadEventsPerSecond { get; set; }
     /// <summary>P4's ceiling: Marten's event reader alone, in stream order, nothing folded or written.</summary>
     public double MartenReadEventsPerSecond { get; set; }
-    /// <summary>Peak RSS during the P1/P2 loads (P5).</summary>
-    public double PeakRssMiB { get; set; }
-    /// <summary>Peak RSS from start until the loads: start-up and the async daemon projecting the bulk-loaded events.</summary>
-    public double PeakRssBeforeLoadsMiB { get; set; }
+    /// <summary>The phase of the P1/P2 loads, whose peak RSS is P5.</summary>
+    public const string LoadsPhase = "the P2 and P1 loads (P5)";
     /// <summary>Peak RSS of each phase of the run, in run order.</summary>
     public Dictionary<string, double> PeakRssByPhase { get; } = new();
+    /// <summary>Peak RSS during the P1/P2 loads (P5).</summary>
+    public double PeakRssMiB => PeakRssByPhase.GetValueOrDefault(LoadsPhase);
+    /// <summary>Peak RSS before the loads: start-up, the async daemon projecting the bulk load, P3 and P4.</summary>
+    public double PeakRssBeforeLoadsMiB => PeakRssByPhase.Where(p => p.Key != LoadsPhase).Select(p => p.Value).DefaultIfEmpty().Max();
     public double VerifyEventsPerSecond { get; set; }
     public double AppendChained { get; set; }
     public double AppendUnchained { get; set; }

@@ -122,7 +122,6 @@ figures.Plans = await Plans();
 
 // P5 is the peak under the P1/P2 loads; the peak before (start-up, the daemon projecting the bulk load) is kept apart.
 PeakPhase("P4 and P3 at the large size");
-figures.PeakRssBeforeLoadsMiB = figures.PeakRssByPhase.Values.Max();
 
 var ids = generator.Ids;
 log.WriteLine("P2 read by id, 8 clients, closed loop (ceiling: GET /health, one `select 1` over the same HTTP stack) ...");
@@ -157,8 +156,7 @@ foreach (var clients in new[] { 1, 8 })
     if (clients == 1) (figures.AppendHttpC1, figures.AppendRawC1, figures.AppendMartenC1) = (ledger, baseline, ceiling);
     else (figures.AppendHttpC8, figures.AppendRawC8, figures.AppendMartenC8) = (ledger, baseline, ceiling);
 }
-figures.PeakRssMiB = service.PeakRssMiB();
-PeakPhase("the P2 and P1 loads (P5)");
+PeakPhase(Figures.LoadsPhase);
 
 // Last, because appends made without the chain leave those streams unable to take chained appends.
 log.WriteLine("Chain cost: progress updates at 8 clients with the hash-chain trigger on and off (separate streams) ...");

@@ -52,6 +52,14 @@ trap cleanup EXIT
 start_pg() { as_pg "$bindir/pg_ctl" -D "$work/pgdata" -l "$work/pg.log" -w \
     -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1" start >/dev/null; }
 stop_pg() { as_pg "$bindir/pg_ctl" -D "$work/pgdata" -m fast -w stop >/dev/null; }
+healthy_within_30s() { # node: 0 once its /health answers 200
+    local _
+    for _ in $(seq 1 150); do
+        [[ "$(curl -s -o /dev/null -w '%{http_code}' "$1/health")" == 200 ]] && return 0
+        sleep 0.2
+    done
+    return 1
+}
 for port in "$http_port" "$((http_port + 1))"; do
     curl -s -o /dev/null -m 2 "http://127.0.0.1:$port/" && fail "port $port is already in use (LEDGER_FAULT_HTTP_PORT chooses others)"
 done
@@ -226,12 +234,7 @@ grep -qi "retry-after" <<<"$down" || fail "the 503 had no Retry-After"
 # Longer than StaleNodeTimeout (20 s): the node's own heartbeat goes stale too.
 sleep "${LEDGER_FAULT_SINGLE_OUTAGE_SECONDS:-19}"
 start_pg
-recovered=""
-for _ in $(seq 1 150); do
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' "$node/health")" == 200 ]] && { recovered=yes; break; }
-    sleep 0.2
-done
-[[ -n "$recovered" ]] || fail "the service did not recover within 30 s of PostgreSQL coming back"
+healthy_within_30s "$node" || fail "the service did not recover within 30 s of PostgreSQL coming back"
 code="$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$node/api/commitments/${ids[3]}/progress" -d '{"note":"after the outage"}')"
 [[ "$code" == 200 ]] || fail "a write after recovery answered $code"
 for w in "${writers[@]}"; do kill "$w" 2>/dev/null || true; done
@@ -286,6 +289,26 @@ record() { # node, title: prints the new commitment's id
     curl -s "${auth[@]}" -X POST "$1/api/commitments" -d "{\"kind\":\"action\",\"strength\":\"pledged\",\"title\":{\"en\":\"$2\"},\"parties\":[\"JP-MOD\"],\"area\":\"drill\",\"madeOn\":\"2021-11-23\"}" \
         | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4
 }
+# Two rounds of a commitment recorded and a progress report on an existing one through each node; after each
+# round the portfolio and every shard must catch up within the given time. Adds the new commitments to $total.
+writes_through_both_catch_up() { # drill's name, what the writes follow, commitment for the progress reports, seconds
+    local round node code
+    for round in 1 2; do
+        for node in "${nodes[@]}"; do
+            [[ -n "$(record "$node" "After the $2 $round")" ]] || fail "$1: a write through $node failed"
+            total=$((total + 1))
+            code="$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$node/api/commitments/$3/progress" \
+                -d "{\"note\":\"after the $2 $round\"}")"
+            [[ "$code" == 200 ]] || fail "$1: a progress report through $node answered $code"
+        done
+        if ! wait_caught_up "$total" "$4"; then
+            say "daemon progress: $(psql_faults "select name || '=' || last_seq_id from ledger.mt_event_progression order by name" | tr '\n' ' ')"
+            say "newest event: $(psql_faults "select max(seq_id) from ledger.mt_events")"
+            say "assignments: $(psql_faults "select id || '@' || node_id from ledger.wolverine_node_assignments order by id" 2>/dev/null | tr '\n' ' ')"
+            fail "$1: the portfolio did not catch up within $4 s (round $round)"
+        fi
+    done
+}
 total="$( (curl -s "${auth[@]}" "$second/api/portfolio" | grep -o '"total":[0-9]*' || true) | head -n 1 | cut -d: -f2)"
 [[ -n "$total" ]] || fail "restart under two nodes: no portfolio total"
 [[ -n "$(record "$base" "Before the restart")" ]] || fail "restart under two nodes: a write before the restart failed"
@@ -295,34 +318,16 @@ stop_pg
 sleep 1
 start_pg
 for node in "${nodes[@]}"; do
-    recovered=""
-    for _ in $(seq 1 150); do
-        [[ "$(curl -s -o /dev/null -w '%{http_code}' "$node/health")" == 200 ]] && { recovered=yes; break; }
-        sleep 0.2
-    done
-    [[ -n "$recovered" ]] || fail "restart under two nodes: $node did not recover within 30 s"
+    healthy_within_30s "$node" || fail "restart under two nodes: $node did not recover within 30 s"
 done
 restarted="$(date +%s)"
 # Writes after the restart, through both nodes, twice: a stale leader shows as a stall that does not clear.
-for round in 1 2; do
-    for node in "${nodes[@]}"; do
-        [[ -n "$(record "$node" "After the restart $round")" ]] || fail "restart under two nodes: a write through $node failed"
-        total=$((total + 1))
-        code="$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$node/api/commitments/${ids[0]}/progress" \
-            -d "{\"note\":\"after the restart $round\"}")"
-        [[ "$code" == 200 ]] || fail "restart under two nodes: a progress report through $node answered $code"
-    done
-    if ! wait_caught_up "$total" 60; then
-        say "daemon progress: $(psql_faults "select name || '=' || last_seq_id from ledger.mt_event_progression order by name" | tr '\n' ' ')"
-        say "newest event: $(psql_faults "select max(seq_id) from ledger.mt_events")"
-        fail "restart under two nodes: the portfolio did not catch up within 60 s (round $round; known issue: a stale daemon leader)"
-    fi
-done
+writes_through_both_catch_up "restart under two nodes" "restart" "${ids[0]}" 60
 # Marten refuses a progression that moved underneath it: the sign of two nodes running the same agent.
 read -r from1 from2 <<<"$mark"
 twice="$( (tail -n +"$((from1 + 1))" "$work/service.log"; tail -n +"$((from2 + 1))" "$work/service2.log") \
     | grep -c 'ProgressionProgressOutOfOrderException' || true)"
-(( twice == 0 )) || fail "restart under two nodes: both nodes ran the daemon's agents ($twice ProgressionProgressOutOfOrderException log lines; known issue: a stale daemon leader)"
+(( twice == 0 )) || fail "restart under two nodes: both nodes ran the daemon's agents ($twice ProgressionProgressOutOfOrderException log lines)"
 say "PostgreSQL restarted under two nodes: the portfolio and the webhook relay caught up with writes through both nodes ($(($(date +%s) - restarted)) s)"
 
 # 5. A PostgreSQL outage longer than StaleNodeTimeout (20 s) while two nodes run: every heartbeat goes stale, so
@@ -344,31 +349,12 @@ sleep "$outage"
 start_pg
 back="$(date +%s)"
 for node in "${nodes[@]}"; do
-    recovered=""
-    for _ in $(seq 1 150); do
-        [[ "$(curl -s -o /dev/null -w '%{http_code}' "$node/health")" == 200 ]] && { recovered=yes; break; }
-        sleep 0.2
-    done
-    [[ -n "$recovered" ]] || fail "long outage: $node did not recover within 30 s"
+    healthy_within_30s "$node" || fail "long outage: $node did not recover within 30 s"
 done
 sleep 5
 for w in "${writers[@]:1}"; do kill "$w" 2>/dev/null || true; done
 writers=("${writers[0]}")
-for round in 1 2; do
-    for node in "${nodes[@]}"; do
-        [[ -n "$(record "$node" "After the long outage $round")" ]] || fail "long outage: a write through $node failed"
-        total=$((total + 1))
-        code="$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" -X POST "$node/api/commitments/${ids[1]}/progress" \
-            -d "{\"note\":\"after the long outage $round\"}")"
-        [[ "$code" == 200 ]] || fail "long outage: a progress report through $node answered $code"
-    done
-    if ! wait_caught_up "$total" 90; then
-        say "daemon progress: $(psql_faults "select name || '=' || last_seq_id from ledger.mt_event_progression order by name" | tr '\n' ' ')"
-        say "newest event: $(psql_faults "select max(seq_id) from ledger.mt_events")"
-        say "assignments: $(psql_faults "select id || '@' || node_id from ledger.wolverine_node_assignments order by id" 2>/dev/null | tr '\n' ' ')"
-        fail "long outage (${outage} s): the portfolio did not catch up within 90 s (round $round)"
-    fi
-done
+writes_through_both_catch_up "long outage (${outage} s)" "long outage" "${ids[1]}" 90
 read -r from1 from2 <<<"$mark"
 twice="$( (tail -n +"$((from1 + 1))" "$work/service.log"; tail -n +"$((from2 + 1))" "$work/service2.log") \
     | grep -c 'ProgressionProgressOutOfOrderException' || true)"

@@ -26,6 +26,8 @@ public sealed class DaemonShardWatchdog(IWolverineRuntime runtime, IDocumentStor
     ILogger<DaemonShardWatchdog> logger) : BackgroundService
 {
     private readonly Dictionary<Uri, StalledShard> _stalled = new();
+    // One check at a time: the timer's and any caller's (the tests) share what was seen.
+    private readonly SemaphoreSlim _checking = new(1, 1);
 
     /// <summary>How long a stopped shard must stay still before it is restarted: the stale-node timeout (20 s).</summary>
     public TimeSpan QuietPeriod => runtime.Options.Durability.StaleNodeTimeout;
@@ -48,6 +50,19 @@ public sealed class DaemonShardWatchdog(IWolverineRuntime runtime, IDocumentStor
     }
 
     public async Task CheckAsync(CancellationToken ct)
+    {
+        await _checking.WaitAsync(ct);
+        try
+        {
+            await CheckOnceAsync(ct);
+        }
+        finally
+        {
+            _checking.Release();
+        }
+    }
+
+    private async Task CheckOnceAsync(CancellationToken ct)
     {
         var state = await runtime.Storage.Nodes.LoadNodeAgentStateAsync(ct);
         var self = state.Nodes.FirstOrDefault(n => n.NodeId == runtime.Options.UniqueNodeId);

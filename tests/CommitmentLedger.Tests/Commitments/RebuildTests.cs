@@ -40,20 +40,9 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
         return [plain, busy, child, retracted];
     }
 
-    private async Task<List<Row>> Rows()
-    {
-        await using var connection = Store.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "select id, data::text, mt_version, mt_dotnet_type from ledger.mt_doc_commitment order by id", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<Row>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(new Row(reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
-        }
-        return rows;
-    }
+    private Task<List<Row>> Rows() => Read(
+        "select id, data::text, mt_version, mt_dotnet_type from ledger.mt_doc_commitment order by id",
+        r => new Row(r.GetGuid(0), r.GetString(1), r.GetInt64(2), r.GetString(3)));
 
     private async Task Sql(string sql)
     {
@@ -62,6 +51,19 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
+
+    private async Task<List<T>> Read<T>(string sql, Func<NpgsqlDataReader, T> row)
+    {
+        await using var connection = Store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<T>();
+        while (await reader.ReadAsync()) rows.Add(row(reader));
+        return rows;
+    }
+
+    private async Task<T> Scalar<T>(string sql) => (await Read(sql, r => r.GetFieldValue<T>(0))).Single();
 
     [Fact]
     public async Task rebuild_writes_every_view_exactly_as_the_inline_projection_did_and_the_api_works_on_it()
@@ -182,10 +184,7 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
 
             (result.Written, result.Removed, result.TableReplaced).ShouldBe((4L, 0L, false), "a view depends on the table");
             (await Rows()).ShouldBe(inline);
-            await using var connection = Store.Storage.Database.CreateConnection();
-            await connection.OpenAsync();
-            await using var count = new NpgsqlCommand("select count(*) from ledger.commitment_titles", connection);
-            ((long)(await count.ExecuteScalarAsync())!).ShouldBe(ids.Length);
+            (await Scalar<long>("select count(*) from ledger.commitment_titles")).ShouldBe(ids.Length);
         }
         finally
         {
@@ -209,12 +208,7 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
         await Should.ThrowAsync<OperationCanceledException>(() => CommitmentViewRebuild.RunAsync(Store, progress, stop.Token));
 
         (await Rows()).ShouldBe(wrong, "nothing of the stopped rebuild was kept");
-        await using (var connection = Store.Storage.Database.CreateConnection())
-        {
-            await connection.OpenAsync();
-            await using var staging = new NpgsqlCommand("select to_regclass('ledger.mt_doc_commitment_rebuilding') is null", connection);
-            ((bool)(await staging.ExecuteScalarAsync())!).ShouldBeTrue("the staging table was dropped");
-        }
+        (await Scalar<bool>("select to_regclass('ledger.mt_doc_commitment_rebuilding') is null")).ShouldBeTrue("the staging table was dropped");
         var again = await CommitmentViewRebuild.RunAsync(Store, null, CancellationToken.None);
         again.TableReplaced.ShouldBeTrue();
         (await Rows()).ShouldBe(inline);
@@ -244,11 +238,7 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
     }
 
     /// <summary>Columns, indexes by name and definition, constraints, and being logged: what a replaced table must keep.</summary>
-    private async Task<List<string>> TableDefinition()
-    {
-        await using var connection = Store.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
+    private Task<List<string>> TableDefinition() => Read("""
             select a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
               from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
              where a.attrelid = 'ledger.mt_doc_commitment'::regclass and a.attnum > 0 and not a.attisdropped
@@ -256,39 +246,15 @@ public class RebuildTests(AppFixture fixture) : LedgerContext(fixture)
             union all select conname || ': ' || pg_get_constraintdef(oid) from pg_constraint where conrelid = 'ledger.mt_doc_commitment'::regclass
             union all select 'persistence: ' || relpersistence::text from pg_class where oid = 'ledger.mt_doc_commitment'::regclass
             order by 1
-            """, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var lines = new List<string>();
-        while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
-        return lines;
-    }
+            """, r => r.GetString(0));
 
-    private async Task<Dictionary<Guid, DateTime>> LastModified()
-    {
-        await using var connection = Store.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select id, mt_last_modified from ledger.mt_doc_commitment", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new Dictionary<Guid, DateTime>();
-        while (await reader.ReadAsync()) rows[reader.GetGuid(0)] = reader.GetDateTime(1);
-        return rows;
-    }
+    private async Task<Dictionary<Guid, DateTime>> LastModified() =>
+        (await Read("select id, mt_last_modified from ledger.mt_doc_commitment", r => (Id: r.GetGuid(0), At: r.GetDateTime(1))))
+        .ToDictionary(x => x.Id, x => x.At);
 
-    private async Task<uint> TableOid()
-    {
-        await using var connection = Store.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select 'ledger.mt_doc_commitment'::regclass::oid", connection);
-        return (uint)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<uint> TableOid() => Scalar<uint>("select 'ledger.mt_doc_commitment'::regclass::oid");
 
-    private async Task<long> CountRows()
-    {
-        await using var connection = Store.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select count(*) from ledger.mt_doc_commitment", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> CountRows() => Scalar<long>("select count(*) from ledger.mt_doc_commitment");
 
     private async Task WaitUntilABackendWaitsOnALock()
     {
