@@ -20,7 +20,7 @@ public static class LedgerStore
 
     public static void Configure(StoreOptions opts, string connectionString)
     {
-        opts.Connection(WithStatementPreparation(connectionString));
+        opts.Connection(Tuned(connectionString));
         opts.DatabaseSchemaName = Schema;
         // One connection per session: a write's read and its transaction share it, one pool checkout and
         // one session reset per request instead of two (measured +15-25% on progress updates).
@@ -77,18 +77,33 @@ public static class LedgerStore
     }
 
     /// <summary>
-    /// Npgsql prepares the statements every request repeats (Marten's handful), so PostgreSQL stops parsing
-    /// and planning them each time (measured -30% PostgreSQL CPU per update). A setting given in the
-    /// connection string wins.
+    /// Two Npgsql settings the ledger measured (progress updates at 8 clients, PostgreSQL's CPU per update from /proc);
+    /// either one given in the connection string wins.
+    /// <list type="bullet">
+    /// <item>Npgsql prepares the statements every request repeats (Marten's handful), so PostgreSQL stops parsing
+    /// and planning them each time: -30% PostgreSQL CPU per update.</item>
+    /// <item>No reset on close: a pooled connection is handed to the next request as it was left, without the seven
+    /// reset statements (RESET ALL, DISCARD TEMP, pg_advisory_unlock_all(), …) that Npgsql otherwise sends first. The
+    /// ledger leaves no session state behind: its settings are SET LOCAL, its one session advisory lock (sealing
+    /// checkpoints) is unlocked in a finally, and Wolverine's and Marten's locks release their own. -25% PostgreSQL CPU
+    /// per update.</item>
+    /// </list>
     /// </summary>
-    public static string WithStatementPreparation(string connectionString)
+    public static string Tuned(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        if (!Mentions(connectionString, "Auto Prepare"))
         {
             builder.MaxAutoPrepare = 50;
             builder.AutoPrepareMinUsages = 2;
         }
+        if (!Mentions(connectionString, "No Reset On Close"))
+        {
+            builder.NoResetOnClose = true;
+        }
         return builder.ConnectionString;
     }
+
+    private static bool Mentions(string connectionString, string keyword) =>
+        connectionString.Replace(" ", "").Contains(keyword.Replace(" ", ""), StringComparison.OrdinalIgnoreCase);
 }

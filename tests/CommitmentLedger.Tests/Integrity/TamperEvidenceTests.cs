@@ -160,6 +160,21 @@ public class TamperEvidenceTests(AppFixture fixture) : LedgerContext(fixture)
     }
 
     [Fact]
+    public async Task a_seal_leaves_its_lock_free_for_the_next_seal_on_any_connection()
+    {
+        await CommitmentWithHistory();
+        await Host.Scenario(s => { s.Post.Url("/api/checkpoints"); s.StatusCodeShouldBe(201); });
+
+        // Pooled connections go back without Npgsql's reset (LedgerStore.Tuned), which would have released a forgotten
+        // session lock: the seal must release its own, or every later seal would wait for ever.
+        await using var other = new NpgsqlConnection(AppFixture.ConnectionString);
+        await other.OpenAsync();
+        await using var attempt = new NpgsqlCommand(
+            "select pg_try_advisory_lock(hashtext('commitmentledger.seal')) and pg_advisory_unlock(hashtext('commitmentledger.seal'))", other);
+        ((bool)(await attempt.ExecuteScalarAsync())!).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task the_next_checkpoint_chains_to_the_previous_digest()
     {
         var id = await CommitmentWithHistory();

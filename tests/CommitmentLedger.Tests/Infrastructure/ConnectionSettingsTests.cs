@@ -1,0 +1,35 @@
+using CommitmentLedger.Infrastructure;
+using Npgsql;
+
+namespace CommitmentLedger.Tests.Infrastructure;
+
+public class ConnectionSettingsTests
+{
+    [Fact]
+    public void the_ledger_prepares_repeated_statements_and_skips_the_reset_of_pooled_connections()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(LedgerStore.Tuned("Host=db;Username=ledger"));
+
+        tuned.NoResetOnClose.ShouldBeTrue();
+        tuned.MaxAutoPrepare.ShouldBe(50);
+        tuned.AutoPrepareMinUsages.ShouldBe(2);
+        tuned.Host.ShouldBe("db");
+    }
+
+    [Theory]
+    [InlineData("Host=db;No Reset On Close=false")]
+    [InlineData("Host=db;noresetonclose=False")]
+    public void an_operator_who_sets_the_reset_gets_it(string connectionString)
+    {
+        new NpgsqlConnectionStringBuilder(LedgerStore.Tuned(connectionString)).NoResetOnClose.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void an_operator_who_sets_statement_preparation_gets_it()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(LedgerStore.Tuned("Host=db;Max Auto Prepare=0"));
+
+        tuned.MaxAutoPrepare.ShouldBe(0);
+        tuned.NoResetOnClose.ShouldBeTrue();
+    }
+}
