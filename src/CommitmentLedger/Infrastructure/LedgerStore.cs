@@ -77,30 +77,23 @@ public static class LedgerStore
     }
 
     /// <summary>
-    /// Two Npgsql settings the ledger measured (progress updates at 8 clients, PostgreSQL's CPU per update from /proc);
-    /// either one given in the connection string wins.
+    /// Npgsql settings the ledger measured; each one given in the connection string wins.
     /// <list type="bullet">
     /// <item>Npgsql prepares the statements every request repeats (Marten's handful), so PostgreSQL stops parsing
-    /// and planning them each time: -30% PostgreSQL CPU per update.</item>
+    /// and planning them each time: -30% PostgreSQL CPU per progress update.</item>
     /// <item>No reset on close: a pooled connection is handed to the next request as it was left, without the seven
     /// reset statements (RESET ALL, DISCARD TEMP, pg_advisory_unlock_all(), …) that Npgsql otherwise sends first. The
     /// ledger leaves no session state behind: its settings are SET LOCAL, its one session advisory lock (sealing
-    /// checkpoints) is unlocked in a finally, and Wolverine's and Marten's locks release their own. -25% PostgreSQL CPU
-    /// per update.</item>
+    /// checkpoints) is unlocked in a finally, and Wolverine's and Marten's locks release their own. PostgreSQL's CPU
+    /// per read by id 60–70 → 38–42 µs (+30 % reads per second), per progress update 632 → 458 µs (README).</item>
     /// </list>
     /// </summary>
     public static string Tuned(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!Mentions(connectionString, "Auto Prepare"))
-        {
-            builder.MaxAutoPrepare = 50;
-            builder.AutoPrepareMinUsages = 2;
-        }
-        if (!Mentions(connectionString, "No Reset On Close"))
-        {
-            builder.NoResetOnClose = true;
-        }
+        if (!Mentions(connectionString, "Max Auto Prepare")) builder.MaxAutoPrepare = 50;
+        if (!Mentions(connectionString, "Auto Prepare Min Usages")) builder.AutoPrepareMinUsages = 2;
+        if (!Mentions(connectionString, "No Reset On Close")) builder.NoResetOnClose = true;
         return builder.ConnectionString;
     }
 

@@ -25,11 +25,20 @@ public class ConnectionSettingsTests
     }
 
     [Fact]
-    public void an_operator_who_sets_statement_preparation_gets_it()
+    public void an_operator_who_turns_statement_preparation_off_gets_it_off()
     {
         var tuned = new NpgsqlConnectionStringBuilder(LedgerStore.Tuned("Host=db;Max Auto Prepare=0"));
 
         tuned.MaxAutoPrepare.ShouldBe(0);
         tuned.NoResetOnClose.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void an_operator_who_sets_only_how_often_a_statement_repeats_before_it_is_prepared_keeps_preparation_on()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(LedgerStore.Tuned("Host=db;Auto Prepare Min Usages=5"));
+
+        tuned.AutoPrepareMinUsages.ShouldBe(5);
+        tuned.MaxAutoPrepare.ShouldBe(50);
     }
 }
