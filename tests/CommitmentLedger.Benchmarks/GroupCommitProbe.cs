@@ -15,8 +15,10 @@ namespace CommitmentLedger.Benchmarks;
 /// process (no authentication, no Wolverine, no idempotency, no middleware: a ceiling, not the product) takes
 /// progress reports at 8 clients two ways: each request appends in its own Marten session and transaction, or each
 /// request hands its append to a writer that commits whatever has queued (up to 16 streams) in one session and
-/// transaction, and answers every request of the group once it is committed. Each run sits next to raw one-row
-/// inserts at 8 clients, for three rounds; prints medians; nothing is recorded.
+/// transaction, and answers every request of the group once it is committed. Beside them: the raw one-row insert
+/// behind the same endpoint, and raw one-row inserts at 8 clients without HTTP. Three rounds after a warm-up; prints
+/// the medians with the CPU that PostgreSQL and this process spent per operation (<see cref="CpuMeter"/>); nothing
+/// is recorded.
 /// </summary>
 public static class GroupCommitProbe
 {
@@ -76,22 +78,24 @@ public static class GroupCommitProbe
             if (round > 0) (cpu.TryGetValue(name, out var list) ? list : cpu[name] = []).Add(perOperation);
             return rate;
         }
+        async Task Post(string url)
+        {
+            using var response = await http.PostAsync(url, new StringContent("probe"));
+            response.EnsureSuccessStatusCode();
+        }
         var single = new List<double>();
         var rawOverHttp = new List<double>();
         var grouped = writerCounts.Select(_ => new List<double>()).ToArray();
         var rawRates = new List<double>();
         for (var round = 0; round <= 3; round++)
         {
-            var s = await Measured("single", round, async (client, _) =>
-                (await http.PostAsync($"/single/{ids[client]}", new StringContent("probe"))).EnsureSuccessStatusCode());
-            var h = await Measured("rawOverHttp", round, async (client, _) =>
-                (await http.PostAsync($"/raw/{ids[client]}", new StringContent("probe"))).EnsureSuccessStatusCode());
+            var s = await Measured("single", round, (client, _) => Post($"/single/{ids[client]}"));
+            var h = await Measured("rawOverHttp", round, (client, _) => Post($"/raw/{ids[client]}"));
             var line = $"  round {round}: the raw insert behind the endpoint {h:N0}/s, own transaction {s:N0}/s";
             for (var queue = 0; queue < queues.Length; queue++)
             {
                 lock (groups) groups.Clear();
-                var g = await Measured($"grouped{queue}", round, async (client, _) =>
-                    (await http.PostAsync($"/grouped/{queue}/{ids[8 * (queue + 1) + client]}", new StringContent("probe"))).EnsureSuccessStatusCode());
+                var g = await Measured($"grouped{queue}", round, (client, _) => Post($"/grouped/{queue}/{ids[8 * (queue + 1) + client]}"));
                 if (round > 0) grouped[queue].Add(g);
                 lock (groups) line += $", group commit with {writerCounts[queue]} writer(s) {g:N0}/s (mean group {groups.DefaultIfEmpty().Average():0.0})";
             }

@@ -19,9 +19,16 @@ public class ConnectionSettingsTests
     [Theory]
     [InlineData("Host=db;No Reset On Close=false")]
     [InlineData("Host=db;noresetonclose=False")]
+    [InlineData("Host=db;Password=NoResetOnClose;No Reset On Close=false")]
     public void an_operator_who_sets_the_reset_gets_it(string connectionString)
     {
         new NpgsqlConnectionStringBuilder(LedgerStore.Tuned(connectionString)).NoResetOnClose.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void a_password_that_spells_a_setting_does_not_count_as_the_setting()
+    {
+        new NpgsqlConnectionStringBuilder(LedgerStore.Tuned("Host=db;Password=NoResetOnClose")).NoResetOnClose.ShouldBeTrue();
     }
 
     [Fact]
