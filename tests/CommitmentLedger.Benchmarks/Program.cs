@@ -13,7 +13,7 @@ using Marten;
 using Npgsql;
 
 // The benchmark harness of issue 3: every figure side by side with its raw-Npgsql baseline, A/B rounds, medians.
-// Usage: dotnet run -c Release --project tests/CommitmentLedger.Benchmarks -- [--quick] [--json] [--no-record] [--probe-batching] [--probe-group-commit]
+// Usage: dotnet run -c Release --project tests/CommitmentLedger.Benchmarks -- [--quick] [--json] [--no-record] [--probe-group-commit]
 //        ... -- --micro [--quick]   BenchmarkDotNet micro-benchmarks of the service's CPU per request (ServiceCosts)
 
 if (args.Contains("--micro"))
@@ -51,11 +51,6 @@ var figures = new Figures();
 log.WriteLine($"Loading {options.SmallCommitments:N0} commitments with Marten's bulk COPY ...");
 await generator.LoadUpTo(options.SmallCommitments);
 await ServiceProcess.Rebuild(repo, connectionString, Path.Combine(work, "rebuild-small.log"));
-if (args.Contains("--probe-batching"))
-{
-    await AppendBatchingProbe.Run(store, raw, generator.Ids, Console.Out);
-    return 0;
-}
 if (args.Contains("--probe-group-commit"))
 {
     await GroupCommitProbe.Run(store, raw, generator.Ids, Console.Out);
